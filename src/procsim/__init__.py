@@ -1,0 +1,1 @@
+"""procsim: a legal-process simulator for England & Wales police complaints."""

@@ -1,0 +1,212 @@
+"""The ``procsim`` command: a thin client of the model, loaders and formatters."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from ._errors import ProcsimError, UnknownName, suggest
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+def default_scenarios_dir() -> Path:
+    """``$PROCSIM_SCENARIOS``, else ``./scenarios``, else the source checkout's."""
+    if os.environ.get("PROCSIM_SCENARIOS"):
+        return Path(os.environ["PROCSIM_SCENARIOS"])
+    local = Path("scenarios")
+    if local.is_dir():
+        return local
+    checkout = Path(__file__).resolve().parents[2] / "scenarios"
+    return checkout if checkout.is_dir() else local
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from ._process_loader import available_processes, load_process
+    from ._scenario_loader import available_scenarios, load_scenario
+
+    processes = []
+    for name in available_processes():
+        process = load_process(name)
+        processes.append({"id": name, "title": process.title, "states": len(process.states),
+                          "transitions": len(process.transitions)})  # fmt: skip
+    scenarios = []
+    for path in available_scenarios(args.scenarios):
+        try:
+            scenario = load_scenario(path)
+            scenarios.append({"id": scenario.id, "title": scenario.title, "kind": scenario.kind,
+                              "extends": scenario.extends, "events": len(scenario.events),
+                              "end": scenario.end.state, "status": scenario.end.status,
+                              "path": str(path), "valid": True})  # fmt: skip
+        except ProcsimError as error:
+            scenarios.append({"id": path.stem, "path": str(path), "valid": False, "error": str(error)})
+    if args.json:
+        _print_json({"processes": processes, "scenarios": scenarios})
+        return EXIT_OK
+    from rich.table import Table
+
+    console = _console()
+    table = Table(title="Processes", title_justify="left")
+    for column in ("id", "title", "states", "transitions"):
+        table.add_column(column)
+    for item in processes:
+        table.add_row(item["id"], item["title"], str(item["states"]), str(item["transitions"]))
+    console.print(table)
+    table = Table(title=f"Scenarios in {args.scenarios}/", title_justify="left")
+    for column in ("id", "kind", "extends", "events", "ends in", "title"):
+        table.add_column(column)
+    for item in scenarios:
+        if item["valid"]:
+            table.add_row(item["id"], item["kind"], item["extends"] or "", str(item["events"]),
+                          f"{item['end']} ({item['status']})", item["title"])  # fmt: skip
+        else:
+            table.add_row(item["id"], "[red]invalid[/]", "", "", "", item["error"])
+    console.print(table)
+    return EXIT_OK
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from ._format import replay_json, replay_text
+    from ._process_loader import load_process
+    from ._scenario_loader import engine_for, load_scenario, scenario_path
+    from .engine import replay
+
+    path = scenario_path(args.scenario, args.scenarios)
+    if not path.exists():
+        from ._scenario_loader import available_scenarios
+
+        names = [p.stem for p in available_scenarios(args.scenarios)]
+        raise UnknownName(f"no scenario '{args.scenario}' in {args.scenarios}/{suggest(args.scenario, names)}")
+    scenario = load_scenario(path)
+    process = load_process(scenario.process)
+    result = replay(engine_for(process), scenario)
+    if args.json:
+        _print_json(replay_json(process, result))
+    else:
+        _console().print(replay_text(process, result))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ._scenario_loader import available_scenarios, check_scenario_file
+
+    files: list[Path] = []
+    for item in args.paths or [str(args.scenarios)]:
+        path = Path(item)
+        if path.is_dir():
+            found = available_scenarios(path)
+            if not found:
+                raise ProcsimError("no scenario files (*.yaml) here", path=str(path))
+            files.extend(found)
+        else:
+            files.append(path)
+    results = []
+    problems = 0
+    for path in files:
+        replayed, errors = check_scenario_file(path)
+        problems += len(errors)
+        results.append({"file": str(path), "valid": not errors,
+                        "final_state": replayed.final_state if replayed else None,
+                        "problems": [{"file": e.path or str(path), "line": e.line, "message": e.message}
+                                     for e in errors]})  # fmt: skip
+    if args.json:
+        _print_json({"files": results, "valid": problems == 0})
+    else:
+        out = sys.stdout
+        for item in results:
+            for problem in item["problems"]:
+                place = f"{problem['file']}:{problem['line']}" if problem["line"] else problem["file"]
+                out.write(f"{place}: {problem['message']}\n")
+        invalid = sum(1 for item in results if not item["valid"])
+        summary = (f"{len(files)} scenario file{'s' if len(files) != 1 else ''} checked: "
+                   + ("all valid" if not invalid else f"{invalid} invalid, {problems} problem{'s' if problems != 1 else ''}"))  # fmt: skip
+        sys.stderr.write(summary + "\n")
+    return EXIT_OK if problems == 0 else EXIT_PROBLEMS
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from ._format import explain_data, explain_text
+    from ._process_loader import load_process
+
+    process = load_process(args.process)
+    data = explain_data(process, args.name)
+    if data is None:
+        names = [*process.states, *process.triggers, *process.guards, *process.side_events,
+                 *process.facts, *process.derived]  # fmt: skip
+        raise UnknownName(f"'{args.name}' is not a state, trigger, guard, side event or fact of "
+                          f"{process.id}{suggest(args.name, names)}")  # fmt: skip
+    if args.json:
+        _print_json(data)
+    else:
+        _console().print(explain_text(data))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="procsim",
+        description="Simulate the England & Wales route from a police complaint to the last appeal.",
+    )
+    parser.add_argument("--scenarios", type=Path, default=None, metavar="DIR",
+                        help="the scenarios folder (default: ./scenarios)")  # fmt: skip
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str, handler) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--json", action="store_true", help="print JSON for programs")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add("list", "list the processes and scenarios found", cmd_list)
+    replay = add("replay", "replay a scenario step by step", cmd_replay)
+    replay.add_argument("scenario", help="a scenario name in scenarios/ or a path to a file")
+    check = add("check", "validate scenario files against the model", cmd_check)
+    check.add_argument("paths", nargs="*", help="files or folders (default: scenarios/)")
+    explain = add("explain", "explain a state, trigger, guard, side event or fact", cmd_explain)
+    explain.add_argument("name")
+    explain.add_argument("--process", default="police_misconduct_ew", help="the process (default: %(default)s)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    if args.scenarios is None:
+        args.scenarios = default_scenarios_dir()
+    try:
+        return args.handler(args)
+    except ProcsimError as error:
+        sys.stderr.write(f"procsim: {error}\n")
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        sys.stderr.write("procsim: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # never show a traceback to a user
+        if os.environ.get("PROCSIM_DEBUG"):
+            raise
+        sys.stderr.write(f"procsim: internal error: {type(error).__name__}: {error} "
+                         "(set PROCSIM_DEBUG=1 for details)\n")  # fmt: skip
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

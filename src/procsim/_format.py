@@ -1,0 +1,289 @@
+"""Turn replays, checks and model entries into rich text and JSON-ready data.
+
+Pure functions: nothing here prints. ``_cli`` hands the results to rich.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.markup import escape
+from rich.text import Text
+
+from .dates import describe_gap
+from .engine import Replay, Step
+from .model import STATUS_WORDS, Process, State, TimeLimit, Transition
+from .scenario import Event, Scenario
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "unset" if value is None else str(value)
+
+
+def step_basis(step: Step) -> str:
+    if step.transition is not None:
+        return step.transition.basis
+    return step.side_event.basis if step.side_event else ""
+
+
+def step_unverified(step: Step) -> list[str]:
+    items = []
+    if step.event.unverified:
+        items.append(step.event.unverified)
+    rule = step.transition or step.side_event
+    if rule is not None and rule.unverified:
+        items.append(f"model: {rule.unverified}")
+    return items
+
+
+def limit_text(limit: TimeLimit) -> str:
+    text = f"{limit.describe()} ({limit.basis})"
+    return text + (" [UNVERIFIED: " + limit.unverified + "]" if limit.unverified else "")
+
+
+def replay_text(process: Process, replay: Replay) -> Group:
+    """The whole replay as rich renderables: header, numbered steps, final state."""
+    scenario = replay.scenario
+    parts: list[Any] = [
+        Text.from_markup(f"[bold]{escape(scenario.title)}[/]  [dim]({scenario.kind}; {scenario.id})[/]"),
+        Text(scenario.summary, style="italic"),
+        Text(""),
+    ]
+    previous: Event | None = None
+    for step in replay.steps:
+        parts.append(_step_text(process, scenario, step, previous))
+        previous = step.event
+    final = process.states[replay.final_state]
+    parts.append(Text(""))
+    parts.append(Text.from_markup(
+        f"[bold]Final state:[/] {escape(final.label)} ([cyan]{final.name}[/]) - {_status_line(scenario, final)}"
+    ))  # fmt: skip
+    if scenario.events:
+        first, last = scenario.events[0], scenario.events[-1]
+        parts.append(Text(f"From {first.date.human()} to {last.date.human()}: "
+                          f"{describe_gap(first.date, last.date)}."))  # fmt: skip
+    return Group(*parts)
+
+
+def _status_line(scenario: Scenario, final: State) -> str:
+    if scenario.end.status == "pending":
+        as_of = scenario.end.as_of.human() if scenario.end.as_of else "an unknown date"
+        return f"pending as of {as_of}"
+    return STATUS_WORDS[final.status]
+
+
+def _step_text(process: Process, scenario: Scenario, step: Step, previous: Event | None) -> Group:
+    event = step.event
+    name = event.trigger or event.side or ""
+    if step.transition is not None:
+        label = process.triggers[name].label
+        move = (f"{escape(process.states[step.before].label)} [dim]({step.before})[/] -> "
+                f"[bold]{escape(process.states[step.after].label)}[/] [dim]({step.after})[/]")  # fmt: skip
+    else:
+        label = process.side_events[name].label + " (side event)"
+        move = f"[dim]stays in {escape(process.states[step.before].label)} ({step.before})[/]"
+    actor = process.actors[event.actor].label if event.actor in process.actors else event.actor
+    since = f"  [dim]+{describe_gap(previous.date, event.date)}[/]" if previous else ""
+    lines: list[Any] = [
+        Text.from_markup(
+            f"[bold cyan]{step.number:>2}.[/] [bold]{event.date.human()}[/]  "
+            f"{escape(label)}  [dim]by[/] {escape(actor)}{since}"
+        ),
+        Text.from_markup("    " + move),
+        Text("    " + event.summary),
+    ]
+    basis = step_basis(step)
+    if basis:
+        lines.append(Text.from_markup(f"    [dim]Basis:[/] {escape(basis)}"))
+    for fact, old, new in step.changes:
+        lines.append(Text.from_markup(f"    [dim]Fact:[/] {escape(fact)}: {escape(_show(old))} -> {escape(_show(new))}"))
+    cites = "; ".join(f"[{sid}] {scenario.sources[sid].cite()}" for sid in event.sources)
+    lines.append(Text.from_markup(f"    [dim]Sources:[/] {escape(cites)}"))
+    for note in event.notes:
+        lines.append(Text.from_markup(f"    [dim]Note:[/] {escape(note)}"))
+    for item in step_unverified(step):
+        lines.append(Text.from_markup(f"    [yellow]Unverified:[/] {escape(item)}"))
+    for discrepancy in event.discrepancies:
+        accounts = "; ".join(f"{', '.join(a.sources)}: {a.says}" for a in discrepancy.accounts)
+        lines.append(Text.from_markup(
+            f"    [magenta]Sources disagree ({escape(discrepancy.id)}, {escape(discrepancy.topic)}):[/] "
+            f"{escape(accounts)}. [bold]Follows[/] {escape(', '.join(discrepancy.follows))}: {escape(discrepancy.why)}"
+        ))  # fmt: skip
+    return Group(*lines)
+
+
+def replay_json(process: Process, replay: Replay) -> dict[str, Any]:
+    scenario = replay.scenario
+    steps = []
+    previous: Event | None = None
+    for step in replay.steps:
+        event = step.event
+        steps.append({
+            "number": step.number,
+            "id": event.id,
+            "date": event.date.iso(),
+            "date_precision": event.date.precision,
+            "kind": "transition" if step.moved else "side",
+            "event": event.trigger or event.side,
+            "label": (process.triggers[event.trigger].label if event.trigger
+                      else process.side_events[event.side or ""].label),
+            "actor": event.actor,
+            "state_before": step.before,
+            "state_after": step.after,
+            "summary": event.summary,
+            "basis": step_basis(step),
+            "facts_changed": {fact: _json_value(new) for fact, _, new in step.changes},
+            "sources": [_source_json(scenario, sid) for sid in event.sources],
+            "notes": list(event.notes),
+            "unverified": step_unverified(step),
+            "discrepancies": [
+                {"id": d.id, "topic": d.topic,
+                 "accounts": [{"sources": list(a.sources), "says": a.says} for a in d.accounts],
+                 "follows": list(d.follows), "why": d.why}
+                for d in event.discrepancies
+            ],
+            "since_previous": describe_gap(previous.date, event.date) if previous else None,
+        })  # fmt: skip
+        previous = event
+    final = process.states[replay.final_state]
+    return {
+        "scenario": scenario.id,
+        "title": scenario.title,
+        "kind": scenario.kind,
+        "process": scenario.process,
+        "extends": scenario.extends,
+        "steps": steps,
+        "final_state": replay.final_state,
+        "final_status": final.status,
+        "status": scenario.end.status,
+        "as_of": scenario.end.as_of.iso() if scenario.end.as_of else None,
+        "facts": {k: _json_value(v) for k, v in replay.facts.items()},
+    }
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _source_json(scenario: Scenario, source_id: str) -> dict[str, Any]:
+    source = scenario.sources[source_id]
+    return {"id": source.id, "publisher": source.publisher, "title": source.title,
+            "date": source.date.iso(), "citation": source.citation, "url": source.url,
+            "seed": source.seed}  # fmt: skip
+
+
+# ---------------------------------------------------------------------- explain
+def explain_data(process: Process, name: str) -> dict[str, Any] | None:
+    """What the model says about a state, trigger, guard, side event or fact."""
+    if name in process.states:
+        state = process.states[name]
+        return {
+            "kind": "state", "name": name, "label": state.label,
+            "forum": process.forums[state.forum].label, "status": STATUS_WORDS[state.status],
+            "description": state.description, "basis": state.basis, "unverified": state.unverified,
+            "decision_by": state.decision_by,
+            "what_can_follow": [_transition_json(process, t) for t in process.transitions_from(name)],
+            "how_to_get_here": sorted({t.trigger for t in process.transitions if t.dest == name}),
+            "side_events_here": sorted(s.name for s in process.side_events.values()
+                                       if not s.states or name in s.states),
+        }  # fmt: skip
+    if name in process.triggers:
+        trigger = process.triggers[name]
+        return {
+            "kind": "trigger", "name": name, "label": trigger.label, "description": trigger.description,
+            "transitions": [_transition_json(process, t) for t in process.transitions if t.trigger == name],
+        }  # fmt: skip
+    if name in process.guards:
+        guard = process.guards[name]
+        return {"kind": "guard", "name": name, "label": guard.label, "reason": guard.reason,
+                "basis": guard.basis, "condition": guard.condition.describe(),
+                "unverified": guard.unverified,
+                "used_by": sorted({t.trigger for t in process.transitions if name in t.guards})}  # fmt: skip
+    if name in process.side_events:
+        side = process.side_events[name]
+        return {"kind": "side event", "name": name, "label": side.label, "description": side.description,
+                "basis": side.basis, "actors": list(side.actors), "states": list(side.states) or "anywhere",
+                "requires": list(side.requires), "guards": [_guard_json(process, g) for g in side.guards],
+                "unverified": side.unverified}  # fmt: skip
+    if name in process.facts or name in process.derived:
+        spec = process.facts.get(name)
+        if spec is None:
+            derived = process.derived[name]
+            return {"kind": "derived fact", "name": name, "description": derived.description,
+                    "basis": derived.basis, "from": derived.from_date}  # fmt: skip
+        return {"kind": "fact", "name": name, "type": spec.type, "values": list(spec.values),
+                "default": _json_value(spec.default), "description": spec.description}  # fmt: skip
+    return None
+
+
+def _guard_json(process: Process, name: str) -> dict[str, Any]:
+    guard = process.guards[name]
+    return {"name": name, "label": guard.label, "reason": guard.reason, "basis": guard.basis,
+            "condition": guard.condition.describe(), "unverified": guard.unverified}  # fmt: skip
+
+
+def _transition_json(process: Process, transition: Transition) -> dict[str, Any]:
+    limit = transition.time_limit
+    return {
+        "trigger": transition.trigger,
+        "label": process.triggers[transition.trigger].label,
+        "from": transition.source,
+        "to": transition.dest,
+        "actors": list(transition.actors),
+        "basis": transition.basis,
+        "guards": [_guard_json(process, g) for g in transition.guards],
+        "time_limit": None if limit is None else {
+            "rule": limit.rule, "basis": limit.basis, "length": limit.length, "unit": limit.unit,
+            "starts": limit.starts, "promptly": limit.promptly, "kind": limit.kind,
+            "unverified": limit.unverified, "text": limit.describe(),
+        },
+        "unverified": transition.unverified,
+    }  # fmt: skip
+
+
+def explain_text(data: dict[str, Any]) -> Group:
+    lines: list[Any] = [Text.from_markup(
+        f"[bold]{escape(data.get('label', data['name']))}[/]  [dim]{data['kind']} '{escape(data['name'])}'[/]"
+    )]  # fmt: skip
+    for key in ("forum", "status", "type", "description", "reason", "condition", "basis", "from",
+                "decision_by", "default"):  # fmt: skip
+        if data.get(key) not in (None, "", []):
+            lines.append(Text.from_markup(f"  [dim]{key.replace('_', ' ').capitalize()}:[/] {escape(str(data[key]))}"))
+    if data.get("values"):
+        lines.append(Text.from_markup(f"  [dim]Values:[/] {escape(', '.join(data['values']))}"))
+    if data.get("unverified"):
+        lines.append(Text.from_markup(f"  [yellow]Unverified:[/] {escape(data['unverified'])}"))
+    for key, title in (("what_can_follow", "What can follow"), ("transitions", "Transitions")):
+        if key in data:
+            lines.append(Text.from_markup(f"  [bold]{title}:[/]" + ("" if data[key] else " nothing (terminal)")))
+            for item in data[key]:
+                lines.extend(_transition_lines(item, show_from=key == "transitions"))
+    for key, title in (("how_to_get_here", "Reached by"), ("side_events_here", "Side events here"),
+                       ("used_by", "Used by"), ("actors", "Actors"), ("requires", "Must set")):  # fmt: skip
+        if data.get(key):
+            value = data[key] if isinstance(data[key], str) else ", ".join(data[key])
+            lines.append(Text.from_markup(f"  [dim]{title}:[/] {escape(value)}"))
+    if data.get("states"):
+        value = data["states"] if isinstance(data["states"], str) else ", ".join(data["states"])
+        lines.append(Text.from_markup(f"  [dim]Allowed in:[/] {escape(value)}"))
+    return Group(*lines)
+
+
+def _transition_lines(item: dict[str, Any], show_from: bool) -> list[Text]:
+    head = f"{item['from']} -> {item['to']}" if show_from else f"{item['label']} -> {item['to']}"
+    lines = [Text.from_markup(f"    [cyan]{escape(item['trigger'])}[/]: {escape(head)}  [dim]by {escape(', '.join(item['actors']))}[/]")]
+    lines.append(Text.from_markup(f"        [dim]Basis:[/] {escape(item['basis'])}"))
+    for guard in item["guards"]:
+        lines.append(Text.from_markup(f"        [dim]Guard[/] {escape(guard['label'])}: {escape(guard['reason'])}"))
+    if item["time_limit"]:
+        limit = item["time_limit"]
+        extra = f" [yellow][UNVERIFIED: {escape(limit['unverified'])}][/]" if limit["unverified"] else ""
+        lines.append(Text.from_markup(f"        [dim]Time limit:[/] {escape(limit['text'])} ({escape(limit['basis'])}){extra}"))
+    if item["unverified"]:
+        lines.append(Text.from_markup(f"        [yellow]Unverified:[/] {escape(item['unverified'])}"))
+    return lines
