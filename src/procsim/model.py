@@ -291,7 +291,7 @@ class Process:
     triggers: Mapping[str, Trigger]
     transitions: tuple[Transition, ...]
     side_events: Mapping[str, SideEvent]
-    _by_source: dict = field(factory=dict, eq=False, repr=False)
+    _by_source: dict = field(factory=dict, eq=False, repr=False, init=False)
 
     def transitions_from(self, state: str) -> tuple[Transition, ...]:
         """Every transition out of ``state``, in the order the process lists them."""

@@ -1,0 +1,103 @@
+"""The CLI as a user runs it: replay, check, list, explain; text and JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from procsim._cli import main
+
+from conftest import SCENARIOS
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["--scenarios", str(SCENARIOS), *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_replay_oconnor_shows_the_dated_sourced_timeline(capsys):
+    code, out, _ = run(capsys, "replay", "oconnor")
+    assert code == 0
+    for text in ("23 October 2011", "26 October 2020", "5 October 2021", "17 November 2023",
+                 "22 January 2025", "20 June 2025", "would have been dismissed",
+                 "Barred list (barred_list)", "concluded unless challenged", "Sources disagree (D1",
+                 "[2023] EWHC 2892 (Admin)", "Good Law Project", "Basis: CR 2020 reg 4, Sch 1"):
+        assert text in out, text
+    assert "incident -> " not in out.lower() or "Incident (incident) ->" in out
+
+
+def test_replay_json(capsys):
+    code, out, _ = run(capsys, "replay", "oconnor", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["final_state"] == "barred_list" and data["status"] == "concluded"
+    steps = data["steps"]
+    assert [s["number"] for s in steps] == list(range(1, len(steps) + 1))
+    complaint = next(s for s in steps if s["event"] == "make_complaint")
+    assert complaint["state_before"] == "incident" and complaint["state_after"] == "complaint_received"
+    assert complaint["facts_changed"]["matter_date"] == "2020-10-26"
+    hearing = next(s for s in steps if s["event"] == "find_gross_misconduct")
+    fww = next(s for s in steps if s["event"] == "impose_final_written_warning")
+    assert hearing["date"] == "2021-10-05" and fww["since_previous"] == "same day"
+    assert any(d["id"] == "D1" for s in steps for d in s["discrepancies"])
+    assert all(s["sources"] for s in steps)
+    assert data["facts"]["regime"] == "2020"
+
+
+def test_replay_by_path_and_unknown_name(capsys):
+    code, _, _ = run(capsys, "replay", str(SCENARIOS / "oconnor-ca-dismisses.yaml"))
+    assert code == 0
+    code, _, err = run(capsys, "replay", "oconor")
+    assert code == 1 and "no scenario 'oconor'" in err and "did you mean 'oconnor'" in err
+
+
+def test_check_default_folder_passes(capsys):
+    code, out, err = run(capsys, "check")
+    assert code == 0 and out == "" and "all valid" in err
+
+
+def test_check_json(capsys):
+    code, out, _ = run(capsys, "check", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["valid"] and {f["final_state"] for f in data["files"]} >= {"barred_list"}
+
+
+def test_list(capsys):
+    code, out, _ = run(capsys, "list", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["processes"][0]["id"] == "police_misconduct_ew"
+    ids = {s["id"] for s in data["scenarios"]}
+    assert "oconnor" in ids and all(s["valid"] for s in data["scenarios"])
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and "oconnor" in out
+
+
+def test_explain_state_lists_what_can_follow(capsys):
+    code, out, _ = run(capsys, "explain", "gross_misconduct_found")
+    assert code == 0
+    assert "Gross misconduct found" in out and "dismiss_without_notice" in out
+    assert "officer serving" in out and "CR 2020 reg 42(3)(b)" in out
+
+
+def test_explain_trigger_shows_time_limit(capsys):
+    code, out, _ = run(capsys, "explain", "issue_claim", "--json")
+    data = json.loads(out)
+    limit = data["transitions"][0]["time_limit"]
+    assert limit["length"] == 3 and limit["unit"] == "months" and limit["promptly"]
+    assert "promptly and in any event within 3 months" in limit["text"]
+
+
+def test_explain_unknown_suggests(capsys):
+    code, _, err = run(capsys, "explain", "barred_lst")
+    assert code == 1 and "did you mean 'barred_list'" in err
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 2
+    assert "replay" in capsys.readouterr().out

@@ -1,0 +1,81 @@
+"""Every scenario in scenarios/ is valid and replays to the end it declares."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from procsim._scenario_loader import check_scenario_file, load_scenario
+
+from conftest import ROOT, SCENARIOS
+
+FILES = sorted(SCENARIOS.glob("*.yaml"))
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def test_there_are_scenarios():
+    assert len(FILES) >= 4
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_scenario_replays_to_its_declared_end(path: Path):
+    replayed, errors = check_scenario_file(path)
+    assert errors == []
+    assert replayed is not None
+    assert replayed.final_state == replayed.scenario.end.state
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_every_event_names_a_source_and_every_source_is_citable(path: Path):
+    scenario = load_scenario(path)
+    for event in scenario.own_events:
+        assert event.sources, event.id
+    for source in scenario.sources.values():
+        assert source.url or source.seed, source.id
+        if source.seed:
+            assert re.fullmatch(r"\d{3}_[0-9a-f]{16}\.txt", source.seed), source.seed
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if p.stem != "oconnor"], ids=lambda p: p.stem)
+def test_alternatives_extend_without_copying(path: Path):
+    scenario = load_scenario(path)
+    base = load_scenario(SCENARIOS / f"{scenario.extends}.yaml")
+    assert scenario.kind == "hypothetical"
+    assert "hypothetical" in scenario.summary.lower()
+    own_ids = {event.id for event in scenario.own_events}
+    assert not own_ids & {event.id for event in base.events}
+    kept = scenario.events[: len(scenario.events) - len(scenario.own_events)]
+    assert kept[-1].id == scenario.diverges_after
+    assert scenario.own_events, "an alternative has events of its own"
+
+
+def test_oconnor_path_and_dates():
+    scenario = load_scenario(SCENARIOS / "oconnor.yaml")
+    moves = [(e.trigger, e.date.iso()) for e in scenario.events if e.trigger]
+    triggers = [t for t, _ in moves]
+    assert triggers[0] == "make_complaint" and dict(moves)["make_complaint"] == "2020-10-26"
+    assert dict(moves)["dismiss_claim"] == "2023-11-17"
+    assert dict(moves)["allow_appeal_and_remit"] == "2025-01-22"
+    assert dict(moves)["find_would_have_been_dismissed"] == "2025-06-20"
+    assert triggers[-2:] == ["find_would_have_been_dismissed", "report_to_barred_list"]
+    assert scenario.events[0].date.iso() == "2011-10-23"
+    assert scenario.end.state == "barred_list" and scenario.end.status == "concluded"
+
+
+def test_oconnor_records_every_discrepancy_d1_to_d17():
+    scenario = load_scenario(SCENARIOS / "oconnor.yaml")
+    ids = [d.id for e in scenario.events for d in e.discrepancies]
+    assert {f"D{n}" for n in range(1, 18)} <= set(ids)
+    for event in scenario.events:
+        for discrepancy in event.discrepancies:
+            assert len(discrepancy.accounts) >= 2 and discrepancy.follows and discrepancy.why
+
+
+def test_oconnor_cites_all_five_seed_articles():
+    scenario = load_scenario(SCENARIOS / "oconnor.yaml")
+    seeds = {source.seed for source in scenario.sources.values() if source.seed}
+    assert len(seeds) == 5
+    if SEEDS.is_dir():
+        assert seeds == {path.name for path in SEEDS.glob("*.txt")}
