@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.text import Text
 
 from .dates import describe_gap
@@ -87,32 +88,29 @@ def _step_text(process: Process, scenario: Scenario, step: Step, previous: Event
         move = f"[dim]stays in {escape(process.states[step.before].label)} ({step.before})[/]"
     actor = process.actors[event.actor].label if event.actor in process.actors else event.actor
     since = f"  [dim]+{describe_gap(previous.date, event.date)}[/]" if previous else ""
-    lines: list[Any] = [
-        Text.from_markup(
-            f"[bold cyan]{step.number:>2}.[/] [bold]{event.date.human()}[/]  "
-            f"{escape(label)}  [dim]by[/] {escape(actor)}{since}"
-        ),
-        Text.from_markup("    " + move),
-        Text("    " + event.summary),
-    ]
+    head = Text.from_markup(
+        f"[bold cyan]{step.number:>2}.[/] [bold]{event.date.human()}[/]  "
+        f"{escape(label)}  [dim]by[/] {escape(actor)}{since}"
+    )
+    lines: list[Any] = [Text.from_markup(move), Text(event.summary)]
     basis = step_basis(step)
     if basis:
-        lines.append(Text.from_markup(f"    [dim]Basis:[/] {escape(basis)}"))
+        lines.append(Text.from_markup(f"[dim]Basis:[/] {escape(basis)}"))
     for fact, old, new in step.changes:
-        lines.append(Text.from_markup(f"    [dim]Fact:[/] {escape(fact)}: {escape(_show(old))} -> {escape(_show(new))}"))
+        lines.append(Text.from_markup(f"[dim]Fact:[/] {escape(fact)}: {escape(_show(old))} -> {escape(_show(new))}"))
     cites = "; ".join(f"[{sid}] {scenario.sources[sid].cite()}" for sid in event.sources)
-    lines.append(Text.from_markup(f"    [dim]Sources:[/] {escape(cites)}"))
+    lines.append(Text.from_markup(f"[dim]Sources:[/] {escape(cites)}"))
     for note in event.notes:
-        lines.append(Text.from_markup(f"    [dim]Note:[/] {escape(note)}"))
+        lines.append(Text.from_markup(f"[dim]Note:[/] {escape(note)}"))
     for item in step_unverified(step):
-        lines.append(Text.from_markup(f"    [yellow]Unverified:[/] {escape(item)}"))
+        lines.append(Text.from_markup(f"[yellow]Unverified:[/] {escape(item)}"))
     for discrepancy in event.discrepancies:
         accounts = "; ".join(f"{', '.join(a.sources)}: {a.says}" for a in discrepancy.accounts)
         lines.append(Text.from_markup(
-            f"    [magenta]Sources disagree ({escape(discrepancy.id)}, {escape(discrepancy.topic)}):[/] "
+            f"[magenta]Sources disagree ({escape(discrepancy.id)}, {escape(discrepancy.topic)}):[/] "
             f"{escape(accounts)}. [bold]Follows[/] {escape(', '.join(discrepancy.follows))}: {escape(discrepancy.why)}"
         ))  # fmt: skip
-    return Group(*lines)
+    return Group(head, Padding(Group(*lines), (0, 0, 0, 4), expand=False))
 
 
 def replay_json(process: Process, replay: Replay) -> dict[str, Any]:
