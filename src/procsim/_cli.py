@@ -31,6 +31,20 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
+def print_rich(renderable: Any) -> None:
+    """Rich output on a terminal; plain text without trailing spaces otherwise."""
+    if sys.stdout.isatty():
+        _console().print(renderable)
+        return
+    from rich.console import Console
+
+    console = Console(width=int(os.environ.get("COLUMNS", 100)), color_system=None, highlight=False,
+                      force_terminal=False, file=open(os.devnull, "w"))  # fmt: skip
+    with console.capture() as capture:
+        console.print(renderable)
+    sys.stdout.write("\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n")
+
+
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
@@ -59,13 +73,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     from rich.table import Table
 
-    console = _console()
     table = Table(title="Processes", title_justify="left")
     for column in ("id", "title", "states", "transitions"):
         table.add_column(column)
     for item in processes:
         table.add_row(item["id"], item["title"], str(item["states"]), str(item["transitions"]))
-    console.print(table)
+    print_rich(table)
     table = Table(title=f"Scenarios in {args.scenarios}/", title_justify="left")
     for column in ("id", "kind", "extends", "events", "ends in", "title"):
         table.add_column(column)
@@ -75,7 +88,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                           f"{item['end']} ({item['status']})", item["title"])  # fmt: skip
         else:
             table.add_row(item["id"], "[red]invalid[/]", "", "", "", item["error"])
-    console.print(table)
+    print_rich(table)
     return EXIT_OK
 
 
@@ -97,7 +110,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(replay_json(process, result))
     else:
-        _console().print(replay_text(process, result))
+        print_rich(replay_text(process, result))
     return EXIT_OK
 
 
@@ -152,7 +165,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(data)
     else:
-        _console().print(explain_text(data))
+        print_rich(explain_text(data))
     return EXIT_OK
 
 
