@@ -92,30 +92,49 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_replay(args: argparse.Namespace) -> int:
-    from ._format import replay_json, replay_text
+def load_replay(name: str, scenarios: Path):
+    """Load a scenario by name or path and replay it: (process, replay, time-limit runs)."""
     from ._process_loader import load_process
-    from ._scenario_loader import engine_for, load_scenario, scenario_path
+    from ._scenario_loader import available_scenarios, engine_for, load_scenario, scenario_path
+    from .deadlines import limit_runs
     from .engine import replay
 
-    path = scenario_path(args.scenario, args.scenarios)
+    path = scenario_path(name, scenarios)
     if not path.exists():
-        from ._scenario_loader import available_scenarios
-
-        names = [p.stem for p in available_scenarios(args.scenarios)]
-        raise UnknownName(f"no scenario '{args.scenario}' in {args.scenarios}/{suggest(args.scenario, names)}")
+        names = [p.stem for p in available_scenarios(scenarios)]
+        raise UnknownName(f"no scenario '{name}' in {scenarios}/{suggest(name, names)}")
     scenario = load_scenario(path)
     process = load_process(scenario.process)
     result = replay(engine_for(process), scenario)
+    runs = limit_runs(process, result.steps, scenario.initial_facts, scenario.end.as_of)
+    return process, result, runs
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from ._format import replay_json, replay_text
+
+    process, result, runs = load_replay(args.scenario, args.scenarios)
     if args.json:
-        _print_json(replay_json(process, result))
+        _print_json(replay_json(process, result, runs))
     else:
-        print_rich(replay_text(process, result))
+        print_rich(replay_text(process, result, runs))
+    return EXIT_OK
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    from ._format import deadlines_json, deadlines_text
+
+    process, result, runs = load_replay(args.scenario, args.scenarios)
+    if args.json:
+        _print_json(deadlines_json(result, runs))
+    else:
+        print_rich(deadlines_text(process, result, runs))
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from ._scenario_loader import available_scenarios, check_scenario_file
+    from .deadlines import due_text
 
     files: list[Path] = []
     for item in args.paths or [str(args.scenarios)]:
@@ -127,26 +146,43 @@ def cmd_check(args: argparse.Namespace) -> int:
             files.extend(found)
         else:
             files.append(path)
+    from ._process_loader import load_process
+    from .deadlines import late_steps, limit_runs
+
     results = []
-    problems = 0
+    problems = warnings = 0
     for path in files:
         replayed, errors = check_scenario_file(path)
         problems += len(errors)
+        late = []
+        if replayed is not None:
+            scenario = replayed.scenario
+            runs = limit_runs(load_process(scenario.process), replayed.steps, scenario.initial_facts,
+                              scenario.end.as_of)  # fmt: skip
+            late = [{"file": run.closed_by.event.origin or str(path), "line": run.closed_by.event.line,
+                     "message": f"warning: event '{run.closed_by.event.id}' was late: "
+                                f"{run.limit.describe()} ({run.limit.basis}) fell due {due_text(run.due)}, "
+                                f"and it happened on {run.closed_by.event.date.human()}"
+                                + (f" [UNVERIFIED limit: {run.limit.unverified}]" if run.limit.unverified else "")}
+                    for run in late_steps(runs) if run.closed_by]  # fmt: skip
+            warnings += len(late)
         results.append({"file": str(path), "valid": not errors,
                         "final_state": replayed.final_state if replayed else None,
                         "problems": [{"file": e.path or str(path), "line": e.line, "message": e.message}
-                                     for e in errors]})  # fmt: skip
+                                     for e in errors],
+                        "warnings": late})  # fmt: skip
     if args.json:
         _print_json({"files": results, "valid": problems == 0})
     else:
         out = sys.stdout
         for item in results:
-            for problem in item["problems"]:
+            for problem in item["problems"] + item["warnings"]:
                 place = f"{problem['file']}:{problem['line']}" if problem["line"] else problem["file"]
                 out.write(f"{place}: {problem['message']}\n")
         invalid = sum(1 for item in results if not item["valid"])
         summary = (f"{len(files)} scenario file{'s' if len(files) != 1 else ''} checked: "
-                   + ("all valid" if not invalid else f"{invalid} invalid, {problems} problem{'s' if problems != 1 else ''}"))  # fmt: skip
+                   + ("all valid" if not invalid else f"{invalid} invalid, {problems} problem{'s' if problems != 1 else ''}")
+                   + (f"; {warnings} late step{'s' if warnings != 1 else ''}" if warnings else ""))  # fmt: skip
         sys.stderr.write(summary + "\n")
     return EXIT_OK if problems == 0 else EXIT_PROBLEMS
 
@@ -187,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("list", "list the processes and scenarios found", cmd_list)
     replay = add("replay", "replay a scenario step by step", cmd_replay)
     replay.add_argument("scenario", help="a scenario name in scenarios/ or a path to a file")
+    deadlines = add("deadlines", "every time limit that ran in a scenario, with due dates and verdicts",
+                    cmd_deadlines)  # fmt: skip
+    deadlines.add_argument("scenario", help="a scenario name in scenarios/ or a path to a file")
     check = add("check", "validate scenario files against the model", cmd_check)
     check.add_argument("paths", nargs="*", help="files or folders (default: scenarios/)")
     explain = add("explain", "explain a state, trigger, guard, side event or fact", cmd_explain)

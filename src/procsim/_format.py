@@ -5,7 +5,7 @@ Pure functions: nothing here prints. ``_cli`` hands the results to rich.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from rich.console import Group
 from rich.markup import escape
@@ -13,6 +13,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from .dates import describe_gap
+from .deadlines import LimitRun, due_text
 from .engine import Replay, Step
 from .model import STATUS_WORDS, Process, State, TimeLimit, Transition
 from .scenario import Event, Scenario
@@ -45,8 +46,13 @@ def limit_text(limit: TimeLimit) -> str:
     return text + (" [UNVERIFIED: " + limit.unverified + "]" if limit.unverified else "")
 
 
-def replay_text(process: Process, replay: Replay) -> Group:
-    """The whole replay as rich renderables: header, numbered steps, final state."""
+def replay_text(process: Process, replay: Replay, runs: Sequence[LimitRun] = ()) -> Group:
+    """The whole replay as rich renderables: header, numbered steps, final state.
+
+    Each step shows the time since the previous step and since the case began
+    (the complaint or recorded conduct matter), and the verdict on any time
+    limit the step was subject to.
+    """
     scenario = replay.scenario
     parts: list[Any] = [
         Text.from_markup(f"[bold]{escape(scenario.title)}[/]  [dim]({scenario.kind}; {scenario.id})[/]"),
@@ -54,8 +60,10 @@ def replay_text(process: Process, replay: Replay) -> Group:
         Text(""),
     ]
     previous: Event | None = None
+    origin = case_start(replay.steps)
+    used = {run.closed_by.number: run for run in runs if run.used and run.closed_by}
     for step in replay.steps:
-        parts.append(_step_text(process, scenario, step, previous))
+        parts.append(_step_text(process, scenario, step, previous, origin, used.get(step.number)))
         previous = step.event
     final = process.states[replay.final_state]
     parts.append(Text(""))
@@ -66,6 +74,13 @@ def replay_text(process: Process, replay: Replay) -> Group:
         first, last = scenario.events[0], scenario.events[-1]
         parts.append(Text(f"From {first.date.human()} to {last.date.human()}: "
                           f"{describe_gap(first.date, last.date)}."))  # fmt: skip
+        origin = case_start(replay.steps)
+        final_move = next((s for s in reversed(replay.steps) if s.moved), None)
+        if origin is not None and final_move is not None and final_move is not origin:
+            label = process.triggers[origin.event.trigger or ""].label
+            parts.append(Text(f"From {label} ({origin.event.date.human()}) to the last step "
+                              f"({final_move.event.date.human()}): "
+                              f"{describe_gap(origin.event.date, final_move.event.date)}."))  # fmt: skip
     return Group(*parts)
 
 
@@ -76,7 +91,26 @@ def _status_line(scenario: Scenario, final: State) -> str:
     return STATUS_WORDS[final.status]
 
 
-def _step_text(process: Process, scenario: Scenario, step: Step, previous: Event | None) -> Group:
+def case_start(steps: Sequence[Step]) -> Step | None:
+    """The step that began the case in the process: the first one that moved it."""
+    return next((step for step in steps if step.moved), None)
+
+
+def since_start(origin: Step | None, step: Step, process: Process) -> str | None:
+    if origin is None or step.number <= origin.number:
+        return None
+    label = process.triggers[origin.event.trigger or ""].label
+    return f"{describe_gap(origin.event.date, step.event.date)} since {label}"
+
+
+def run_line(run: LimitRun) -> str:
+    """One time limit and how it went, with UNVERIFIED shown."""
+    flag = f" [UNVERIFIED: {run.limit.unverified}]" if run.limit.unverified else ""
+    return f"{run.limit.describe()} ({run.limit.basis}){flag}: {run.describe()}"
+
+
+def _step_text(process: Process, scenario: Scenario, step: Step, previous: Event | None,
+               origin: Step | None = None, run: LimitRun | None = None) -> Group:  # fmt: skip
     event = step.event
     name = event.trigger or event.side or ""
     if step.transition is not None:
@@ -88,6 +122,9 @@ def _step_text(process: Process, scenario: Scenario, step: Step, previous: Event
         move = f"[dim]stays in {escape(process.states[step.before].label)} ({step.before})[/]"
     actor = process.actors[event.actor].label if event.actor in process.actors else event.actor
     since = f"  [dim]+{describe_gap(previous.date, event.date)}[/]" if previous else ""
+    total = since_start(origin, step, process)
+    if total:
+        since += f" [dim]· {escape(total)}[/]"
     head = Text.from_markup(
         f"[bold cyan]{step.number:>2}.[/] [bold]{event.date.human()}[/]  "
         f"{escape(label)}  [dim]by[/] {escape(actor)}{since}"
@@ -96,6 +133,9 @@ def _step_text(process: Process, scenario: Scenario, step: Step, previous: Event
     basis = step_basis(step)
     if basis:
         lines.append(Text.from_markup(f"[dim]Basis:[/] {escape(basis)}"))
+    if run is not None:
+        style = "red" if run.verdict == "late" else "dim"
+        lines.append(Text.from_markup(f"[{style}]Time limit:[/] {escape(run_line(run))}"))
     for fact, old, new in step.changes:
         lines.append(Text.from_markup(f"[dim]Fact:[/] {escape(fact)}: {escape(_show(old))} -> {escape(_show(new))}"))
     cites = "; ".join(f"[{sid}] {scenario.sources[sid].cite()}" for sid in event.sources)
@@ -113,10 +153,12 @@ def _step_text(process: Process, scenario: Scenario, step: Step, previous: Event
     return Group(head, Padding(Group(*lines), (0, 0, 0, 4), expand=False))
 
 
-def replay_json(process: Process, replay: Replay) -> dict[str, Any]:
+def replay_json(process: Process, replay: Replay, runs: Sequence[LimitRun] = ()) -> dict[str, Any]:
     scenario = replay.scenario
     steps = []
     previous: Event | None = None
+    origin = case_start(replay.steps)
+    used = {run.closed_by.number: run for run in runs if run.used and run.closed_by}
     for step in replay.steps:
         event = step.event
         steps.append({
@@ -144,6 +186,8 @@ def replay_json(process: Process, replay: Replay) -> dict[str, Any]:
                 for d in event.discrepancies
             ],
             "since_previous": describe_gap(previous.date, event.date) if previous else None,
+            "since_start": since_start(origin, step, process),
+            "time_limit": run_json(used[step.number]) if step.number in used else None,
         })  # fmt: skip
         previous = event
     final = process.states[replay.final_state]
@@ -285,3 +329,80 @@ def _transition_lines(item: dict[str, Any], show_from: bool) -> list[Text]:
     if item["unverified"]:
         lines.append(Text.from_markup(f"        [yellow]Unverified:[/] {escape(item['unverified'])}"))
     return lines
+
+
+# ---------------------------------------------------------------------- deadlines
+def run_json(run: LimitRun) -> dict[str, Any]:
+    limit = run.limit
+    return {
+        "trigger": run.trigger,
+        "rule": limit.rule,
+        "basis": limit.basis,
+        "text": limit.describe(),
+        "length": limit.length,
+        "unit": limit.unit,
+        "promptly": limit.promptly,
+        "kind": limit.kind,
+        "unverified": limit.unverified,
+        "started_by": {"step": run.started.number, "event": run.started.event.id,
+                       "date": run.started.event.date.iso()},
+        "due": None if run.due is None else [run.due[0].isoformat(), run.due[1].isoformat()],
+        "next_step": None if run.closed_by is None else {
+            "step": run.closed_by.number, "event": run.closed_by.event.id,
+            "trigger": run.closed_by.event.trigger, "date": run.closed_by.event.date.iso()},
+        "used": run.used,
+        "verdict": run.verdict,
+        "reason": run.reason,
+    }  # fmt: skip
+
+
+def deadlines_json(replay: Replay, runs: Sequence[LimitRun]) -> dict[str, Any]:
+    scenario = replay.scenario
+    return {"scenario": scenario.id, "status": scenario.end.status,
+            "as_of": scenario.end.as_of.iso() if scenario.end.as_of else None,
+            "limits": [run_json(run) for run in runs]}  # fmt: skip
+
+
+_VERDICT_STYLE = {"late": "bold red", "in time": "green", "open": "yellow", "not determinable": "magenta"}
+
+
+def deadlines_text(process: Process, replay: Replay, runs: Sequence[LimitRun]) -> Group:
+    """Each time limit that ran: rule, what started it, due date, next step, verdict."""
+    from rich.table import Table
+
+    scenario = replay.scenario
+    table = Table(show_lines=True, title_justify="left", expand=True,
+                  title=f"Time limits in {scenario.title}")  # fmt: skip
+    for column, ratio in (("Limit", 4), ("Started by", 2), ("Due", 2), ("Next step", 2), ("Verdict", 4)):
+        table.add_column(column, overflow="fold", ratio=ratio)
+    for run in runs:
+        limit = run.limit
+        rule = f"{escape(process.triggers[run.trigger].label)}: {escape(limit.describe())}\n[dim]{escape(limit.basis)}[/]"
+        if limit.promptly:
+            rule += "\n[dim]promptness is for the court; only the outer limit is computed[/]"
+        if limit.unverified:
+            rule += f"\n[yellow]UNVERIFIED: {escape(limit.unverified)}[/]"
+        if limit.kind not in ("limit", "as_soon_as_practicable"):
+            rule += f"\n[dim]({limit.kind.replace('_', ' ')})[/]"
+        started = f"{run.started.number}. {escape(run.started.event.date.human())}\n[dim]{escape(_event_label(process, run.started))}[/]"
+        closed = "-"
+        if run.closed_by is not None:
+            closed = f"{run.closed_by.number}. {escape(run.closed_by.event.date.human())}\n[dim]{escape(_event_label(process, run.closed_by))}[/]"
+        verdict = f"[{_VERDICT_STYLE.get(run.verdict, 'default')}]{escape(run.verdict)}[/]"
+        if run.reason:
+            verdict += f"\n[dim]{escape(run.reason)}[/]"
+        table.add_row(rule, started, escape(due_text(run.due)), closed, verdict)
+    parts: list[Any] = [table]
+    late = [run for run in runs if run.used and run.verdict == "late"]
+    summary = f"{len(runs)} time limits; {len(late)} late"
+    if scenario.end.status == "pending" and scenario.end.as_of:
+        summary += f"; pending as of {scenario.end.as_of.human()}"
+    parts.append(Text(summary + "."))
+    return Group(*parts)
+
+
+def _event_label(process: Process, step: Step) -> str:
+    event = step.event
+    if event.trigger:
+        return process.triggers[event.trigger].label
+    return process.side_events[event.side or ""].label

@@ -343,7 +343,7 @@ class _Builder:
                 self.err(f"{what}: {error}", mapping.line_of(fact))
         return tuple(pairs)
 
-    def time_limit(self, body: LDict, what: str) -> TimeLimit | None:
+    def time_limit(self, body: LDict, what: str, states: dict, groups: dict) -> TimeLimit | None:
         data = body.get("time_limit")
         if data is None:
             return None
@@ -352,20 +352,26 @@ class _Builder:
             return None
         where = f"the time limit of {what}"
         self.reader.keys(limit, where, required=["rule", "basis", "starts"],
-                         optional=["length", "unit", "counting", "promptly", "kind", "unverified"])  # fmt: skip
+                         optional=["length", "unit", "counting", "promptly", "kind", "unverified",
+                                   "runs_from", "cpr"])  # fmt: skip
         length = self.reader.get(limit, "length", int, where)
         unit = self.text(limit, "unit", where, False) or None
         if length is not None and unit not in UNITS:
             self.err(f"{where} needs a unit: one of {', '.join(UNITS)}", limit.line)
+        counting = self.text(limit, "counting", where, False) or None
+        if counting not in (None, "starts_day_after", "starts_same_day"):
+            self.err(f"{where}: counting must be starts_day_after or starts_same_day", limit.line_of("counting"))
+        runs_from = self.expand(self.reader.names(limit, "runs_from", where), states, groups, where,
+                                limit.line_of("runs_from"))  # fmt: skip
         kind = self.text(limit, "kind", where, False) or "limit"
         if kind not in TIME_LIMIT_KINDS:
             self.err(f"{where} has unknown kind '{kind}'", limit.line_of("kind"))
         return TimeLimit(
             rule=self.text(limit, "rule", where), basis=self.text(limit, "basis", where),
             starts=self.text(limit, "starts", where), length=length, unit=unit,
-            counting=self.text(limit, "counting", where, False) or None,
-            promptly=bool(limit.get("promptly", False)), kind=kind,
+            counting=counting, promptly=bool(limit.get("promptly", False)), kind=kind,
             unverified=self.text(limit, "unverified", where, False) or None,
+            runs_from=tuple(runs_from), cpr=bool(limit.get("cpr", False)),
         )  # fmt: skip
 
     def build_transitions(self, top, states, groups, triggers, actors, guards) -> list[Transition]:
@@ -407,7 +413,7 @@ class _Builder:
                 sets=self.fact_settings(body, "sets", what),
                 records_date=record_fields.get("date"), records_actor=record_fields.get("actor"),
                 records_decision=record_fields.get("decision"),
-                time_limit=self.time_limit(body, what),
+                time_limit=self.time_limit(body, what, states, groups),
                 unverified=self.text(body, "unverified", what, False) or None,
                 note=self.text(body, "note", what, False) or None, line=line,
             )  # fmt: skip

@@ -89,10 +89,11 @@ class PartialDate:
 
 
 def describe_gap(before: PartialDate, after: PartialDate) -> str:
-    """The time between two dates in words, approximate when either is coarse.
+    """The time between two dates in words; a range when either date is coarse.
 
-    Day-precise dates give exact days ('343 days'); coarser ones give the range
-    their bounds allow ('about 3 months').
+    Day-precise dates give exact days and a rounded span ('343 days, about
+    11 months'); coarser dates give the range their bounds allow ('up to 66
+    days', '1 day to 2 years'), or 'same year' when both name the same period.
     """
     if before.precision == "day" and after.precision == "day":
         days = (after.earliest - before.earliest).days
@@ -100,27 +101,25 @@ def describe_gap(before: PartialDate, after: PartialDate) -> str:
             return "earlier"
         if days == 0:
             return "same day"
-        text = f"{days} day{'s' if days != 1 else ''}"
-        if days >= 60:
-            text += f" ({_months_words(before.earliest, after.earliest)})"
-        return text
+        text = f"{days:,} day{'s' if days != 1 else ''}"
+        return text + (f", about {span_words(days)}" if days >= 60 else "")
+    if before == after:
+        return f"same {before.precision}"
     low = max((after.earliest - before.latest).days, 0)
     high = max((after.latest - before.earliest).days, 0)
     if high == 0:
         return "same day"
-    middle = before.earliest + (after.latest - before.earliest) / 2
-    del middle
-    mid_days = (low + high) // 2
-    if mid_days < 45:
-        return f"up to {high} days" if low == 0 else f"{low}-{high} days"
-    return f"about {_months_words(dt.date(2000, 1, 1), dt.date(2000, 1, 1) + dt.timedelta(days=mid_days))}"
+    if low == 0:
+        return f"up to {span_words(high)}"
+    return f"{span_words(low)} to {span_words(high)}"
 
 
-def _months_words(start: dt.date, end: dt.date) -> str:
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    if end.day < start.day:
-        months -= 1
-    years, months = divmod(max(months, 0), 12)
+def span_words(days: int) -> str:
+    """A number of days in words: days below 60, else years and months to the nearest month."""
+    if days < 60:
+        return f"{days} day{'s' if days != 1 else ''}"
+    months = round(days / 30.436875)
+    years, months = divmod(months, 12)
     parts = []
     if years:
         parts.append(f"{years} year{'s' if years != 1 else ''}")

@@ -33,14 +33,19 @@ class Case:
 
     def view(self) -> dict[str, Any]:
         """The facts as they stand, with derived facts (e.g. the regime) computed."""
-        view = dict(self.facts)
-        for name, derived in self.process.derived.items():
-            view[name] = derived.value_for(self.facts.get(derived.from_date))
-        return view
+        return facts_view(self.process, self.facts)
 
     @property
     def current(self) -> State:
         return self.process.states[self.state]
+
+
+def facts_view(process: Process, facts: Mapping[str, Any]) -> dict[str, Any]:
+    """``facts`` with the process's derived facts (e.g. the regime) computed."""
+    view = dict(facts)
+    for name, derived in process.derived.items():
+        view[name] = derived.value_for(facts.get(derived.from_date))
+    return view
 
 
 @frozen

@@ -96,6 +96,8 @@ class TimeLimit:
 
     ``kind`` is ``limit`` (a deadline), ``reporting_duty`` (a duty to explain
     delay), ``as_soon_as_practicable`` (no fixed length) or ``guidance``.
+    ``runs_from`` names states whose latest entry starts the clock (default:
+    entering the transition's source); ``cpr`` applies the CPR 2.8 counting rules.
     """
 
     rule: str
@@ -107,6 +109,8 @@ class TimeLimit:
     promptly: bool = False
     kind: str = "limit"
     unverified: str | None = None
+    runs_from: tuple[str, ...] = ()
+    cpr: bool = False
 
     def describe(self) -> str:
         """E.g. 'promptly and in any event within 3 months'."""
