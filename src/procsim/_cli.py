@@ -205,6 +205,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_step(args: argparse.Namespace) -> int:
+    from ._stepper_cli import run_stepper
+
+    return run_stepper(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="procsim",
@@ -226,6 +232,15 @@ def build_parser() -> argparse.ArgumentParser:
     deadlines = add("deadlines", "every time limit that ran in a scenario, with due dates and verdicts",
                     cmd_deadlines)  # fmt: skip
     deadlines.add_argument("scenario", help="a scenario name in scenarios/ or a path to a file")
+    step = commands.add_parser("step", help="step through a case: what-if branches, a quiz",
+                               description="Step through a scenario event by event (or explore the bare "
+                               "process), try what-if branches and save them, or take a quiz.")  # fmt: skip
+    step.add_argument("scenario", nargs="?", help="a scenario name in scenarios/ or a path")
+    step.add_argument("--process", dest="process_only", action="store_true",
+                      help="explore the bare process from its first state, with no scenario")  # fmt: skip
+    step.add_argument("--quiz", action="store_true", help="guess each step before it is revealed")
+    step.add_argument("--script", metavar="FILE", help="read commands from FILE ('-' for standard input)")
+    step.set_defaults(handler=cmd_step, process="police_misconduct_ew", json=False)
     check = add("check", "validate scenario files against the model", cmd_check)
     check.add_argument("paths", nargs="*", help="files or folders (default: scenarios/)")
     explain = add("explain", "explain a state, trigger, guard, side event or fact", cmd_explain)

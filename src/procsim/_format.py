@@ -103,9 +103,15 @@ def since_start(origin: Step | None, step: Step, process: Process) -> str | None
     return f"{describe_gap(origin.event.date, step.event.date)} since {label}"
 
 
-def run_line(run: LimitRun) -> str:
-    """One time limit and how it went, with UNVERIFIED shown."""
+def run_line(run: LimitRun, outcome: bool = True) -> str:
+    """One time limit, with UNVERIFIED shown; with ``outcome``, how it went too.
+
+    Without ``outcome`` (a stepper showing what is running now) it gives only
+    the due date, so nothing of what happened later is given away.
+    """
     flag = f" [UNVERIFIED: {run.limit.unverified}]" if run.limit.unverified else ""
+    if not outcome:
+        return f"{run.limit.describe()} ({run.limit.basis}){flag}: due {due_text(run.due)}"
     return f"{run.limit.describe()} ({run.limit.basis}){flag}: {run.describe()}"
 
 

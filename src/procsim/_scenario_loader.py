@@ -21,7 +21,7 @@ from .scenario import Account, Discrepancy, End, Event, Scenario, Source
 
 TOP_REQUIRED = ["process", "title", "kind", "summary", "events", "end"]
 TOP_OPTIONAL = ["sources", "initial_facts", "extends", "diverges_after", "scenario"]
-SOURCE_KEYS = (["id", "publisher", "title", "date"], ["url", "seed", "citation", "note"])
+SOURCE_KEYS = (["id", "publisher", "title", "date"], ["url", "seed", "model", "citation", "note"])
 EVENT_KEYS = (
     ["id", "date", "actor", "summary", "sources"],
     ["trigger", "side", "facts", "notes", "unverified", "discrepancies"],
@@ -203,15 +203,18 @@ def _sources(reader: Reader, top: LDict, inherited: dict[str, Source]) -> dict[s
         what = f"source '{source_id}'"
         if source_id in result or source_id in inherited:
             reader.error(f"source id '{source_id}' is used twice", body.line_of("id"))
-        if "url" not in body and "seed" not in body:
-            reader.error(f"{what} needs a 'url' or a 'seed' file name", body.line)
+        if "url" not in body and "seed" not in body and "model" not in body:
+            reader.error(f"{what} needs a 'url', a 'seed' file name, or 'model' (a process id)", body.line)
+        if "model" in body and body["model"] != top.get("process"):
+            reader.error(f"{what}: 'model' must name this scenario's process, "
+                         f"'{top.get('process')}'", body.line_of("model"))  # fmt: skip
         date = _date(reader, body, "date", what)
         values = {k: reader.get(body, k, str, what) for k in ("publisher", "title", "url", "seed",
-                                                              "citation", "note")}  # fmt: skip
+                                                              "model", "citation", "note")}  # fmt: skip
         if date and values["publisher"] and values["title"]:
             result[source_id] = Source(source_id, values["publisher"].strip(), " ".join(values["title"].split()),
                                        date, values["url"], values["seed"], values["citation"],
-                                       values["note"])  # fmt: skip
+                                       values["note"], values["model"])  # fmt: skip
     return result
 
 

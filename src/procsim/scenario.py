@@ -25,6 +25,7 @@ class Source:
     seed: str | None = None
     citation: str | None = None
     note: str | None = None
+    model: str | None = None
 
     def cite(self) -> str:
         """Publisher, title and date, as a citation line."""
