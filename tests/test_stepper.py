@@ -81,6 +81,12 @@ def test_stepping_with_arrow_keys_and_commands_in_a_terminal(workdir):
     term.wait_for("Step 2 of 33", "24 October 2011")
     term.send(LEFT)
     term.wait_for("Step 1 of 33")
+    term.send(RIGHT * 3 + LEFT)  # keys pressed in quick succession stay apart
+    term.wait_for("Step 3 of 33 ", "26 October 2020")
+    term.send("details\r")
+    term.wait_for("Step 3: sources", "Press Enter to go back")
+    term.send("\r")
+    term.wait_for("Step 3 of 33 ")
     term.send("jump 13\r")
     term.wait_for("Step 13 of 33", "5 October 2021", "final written warning")
     screen = term.flat()

@@ -27,7 +27,7 @@ from .stepper import Choice, Stepper, numbered
 
 HELP = (
     "Commands: next (n, Enter, right/down arrow) | back (b, left/up arrow) | jump N (j N) | "
-    "explain NAME (e NAME) | whatif N [DATE] (w): take option N here instead | "
+    "explain NAME (e NAME) | details (d): sources in full | whatif N [DATE] (w): take option N here instead | "
     "choose N [DATE] (c): what happens next while exploring | save FILE (s FILE) | quit (q) | help (?)"
 )
 QUIZ_HELP = "Quiz: type the number (or trigger) of what happens next; q quits and shows your score."
@@ -136,7 +136,11 @@ def step_view(stepper: Stepper, compact: bool = False) -> Group:
             parts.append(Text.from_markup(f"  [dim]Note:[/] {escape(note)}"))
         if event.unverified:
             parts.append(Text.from_markup(f"  [yellow]Unverified:[/] {escape(event.unverified)}"))
-        for item in event.discrepancies:
+        if compact and event.discrepancies:
+            topics = "; ".join(f"{item.id} {item.topic}" for item in event.discrepancies)
+            parts.append(Text.from_markup(f"  [magenta]Sources disagree:[/] {escape(topics)} "
+                                          "[dim](type 'details' to read what each says)[/]"))  # fmt: skip
+        for item in () if compact else event.discrepancies:
             accounts = "; ".join(f"{', '.join(a.sources)}: {a.says}" for a in item.accounts)
             parts.append(Text.from_markup(
                 f"  [magenta]Sources disagree ({escape(item.id)}, {escape(item.topic)}):[/] {escape(accounts)}. "
@@ -167,6 +171,25 @@ def step_view(stepper: Stepper, compact: bool = False) -> Group:
     return Group(*parts)
 
 
+def details_view(stepper: Stepper) -> Group:
+    """The current step's sources in full, and what each says where they disagree."""
+    step = stepper.current_step
+    assert step is not None
+    event = step.event
+    sources = stepper.scenario.sources if stepper.scenario else {}
+    parts: list[Any] = [Text.from_markup(f"[bold]Step {stepper.position}: sources[/]")]
+    for sid in event.sources:
+        source = sources.get(sid)
+        where = (source.url or source.seed or source.model or "") if source else ""
+        parts.append(Text(f"  [{sid}] {source.cite() if source else sid}  {where}"))
+    for item in event.discrepancies:
+        parts.append(Text.from_markup(f"[magenta]Sources disagree: {escape(item.id)}, {escape(item.topic)}[/]"))
+        for account in item.accounts:
+            parts.append(Text(f"  {', '.join(account.sources)}: {account.says}"))
+        parts.append(Text(f"  The scenario follows {', '.join(item.follows)}: {item.why}"))
+    return Group(*parts)
+
+
 def quiz_view(stepper: Stepper) -> Group:
     process = stepper.process
     state = process.states[stepper.state_at(stepper.position)]
@@ -194,7 +217,7 @@ def _terminal_commands(prompt: str, out: Callable[[str], None]) -> Iterator[str]
         saved = termios.tcgetattr(fd)
         buffer = b""
         try:
-            tty.setcbreak(fd)
+            tty.setcbreak(fd, termios.TCSANOW)  # TCSAFLUSH would drop keys typed ahead
             while True:
                 char = os.read(fd, 1)
                 if not char or char == b"\x04":
@@ -206,9 +229,7 @@ def _terminal_commands(prompt: str, out: Callable[[str], None]) -> Iterator[str]
                 if char == b"\x03":
                     raise KeyboardInterrupt
                 if char == b"\x1b":
-                    sequence = b""
-                    while select.select([fd], [], [], 0.05)[0] and len(sequence) < 4:
-                        sequence += os.read(fd, 1)
+                    sequence = _read_escape(fd)
                     if sequence in (b"[C", b"[B", b"OC", b"OB") and not buffer:
                         command = "next"
                         out("next\n")
@@ -236,6 +257,24 @@ def _terminal_commands(prompt: str, out: Callable[[str], None]) -> Iterator[str]
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
         yield command
+
+
+def _read_escape(fd: int) -> bytes:
+    """The rest of an escape sequence after ESC: up to and including its final byte.
+
+    Reading exactly one sequence keeps keys pressed in quick succession apart.
+    """
+    if not select.select([fd], [], [], 0.05)[0]:
+        return b""
+    sequence = os.read(fd, 1)
+    if sequence not in (b"[", b"O"):
+        return sequence
+    while len(sequence) < 16 and select.select([fd], [], [], 0.05)[0]:
+        byte = os.read(fd, 1)
+        sequence += byte
+        if 0x40 <= byte[0] <= 0x7E:
+            break
+    return sequence
 
 
 def _line_commands(stream: IO[str], out: Callable[[str], None], prompt: str) -> Iterator[str]:
@@ -367,6 +406,16 @@ class StepperApp:
                 self.say("Press Enter to go back to the step.")
                 self.paused = True
                 return None
+        elif verb in ("d", "details", "sources"):
+            step = stepper.current_step
+            if step is None:
+                raise ValueError("no step yet: go to one with next")
+            if self.interactive:
+                self.clear()
+            self.show(details_view(stepper))
+            if self.interactive:
+                self.say("Press Enter to go back to the step.")
+                self.paused = True
         elif verb in ("w", "whatif", "what-if"):
             if not rest:
                 raise ValueError("whatif needs an option number from 'At this point the process allowed'")
@@ -385,7 +434,7 @@ class StepperApp:
         else:
             from ._errors import suggest
 
-            verbs = ["next", "back", "jump", "explain", "whatif", "choose", "save", "quit", "help"]
+            verbs = ["next", "back", "jump", "explain", "details", "whatif", "choose", "save", "quit", "help"]
             raise ValueError(f"unknown command '{verb}'{suggest(verb, verbs)}; type help")
         return None
 
