@@ -53,7 +53,10 @@ def _choice_lines(stepper: Stepper, choices: list[Choice], mark_taken: bool) -> 
         dest = stepper.process.states[transition.dest].label
         text = f"{escape(_label(stepper, transition.trigger))} -> {escape(dest)}"
         if choice.taken and mark_taken:
-            lines.append(Text.from_markup(f"  [bold green]*[/] {text}  [green](what happened)[/]"))
+            step = stepper.current_step
+            chosen = step is not None and "what-if" in step.event.sources
+            note = "(your what-if)" if chosen else "(what happened)"
+            lines.append(Text.from_markup(f"  [bold green]*[/] {text}  [green]{note}[/]"))
         elif transition in order:
             tag = f"[{order.index(transition) + 1}]"
             lines.append(Text.from_markup(f"  [cyan]{escape(tag)}[/] {text}  [dim]{escape(transition.basis)}[/]"))
