@@ -141,3 +141,12 @@ def test_coarse_complaint_date_blocks_regime_dependent_steps(engine):
     case = walk(engine, TO_GM_HEARING + ["find_gross_misconduct"], complaint_date="2020")
     with pytest.raises(GuardFailed, match="regime=unknown"):
         engine.fire(case, "impose_reduction_in_rank", actor="misconduct_panel")
+
+
+def test_fire_without_actor_takes_the_alternative_whose_guards_hold(engine):
+    """At an accelerated hearing it is the chief officer, not the panel, who dismisses."""
+    steps = ["record_complaint", "start_local_investigation", "submit_investigation_report",
+             "decide_case_to_answer_gross_misconduct", "certify_special_conditions", "find_gross_misconduct"]
+    case = walk(engine, steps, {"special_conditions_met": True})
+    step = engine.fire(case, "dismiss_without_notice")
+    assert step.event.actor == "accelerated_hearing_chair" and case.state == "dismissed_without_notice"

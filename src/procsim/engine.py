@@ -221,6 +221,8 @@ class Engine:
     # ------------------------------------------------------------ events
     def apply(self, case: Case, event: Event) -> Step:
         """Apply one event to the case; raise an EngineError saying why it cannot happen."""
+        if event.trigger is not None and event.trigger not in self.process.triggers:
+            raise UnknownName(f"unknown trigger '{event.trigger}'{suggest(event.trigger, self.process.triggers)}")
         if event.actor not in self.process.actors:
             raise UnknownName(f"unknown actor '{event.actor}'{suggest(event.actor, self.process.actors)}")
         if event.side is not None:
@@ -236,17 +238,30 @@ class Engine:
         date: PartialDate | None = None,
         facts: Mapping[str, Any] | None = None,
     ) -> Step:
-        """Fire a trigger outside a scenario (what-if exploration, tests)."""
-        candidates = self.process.transitions_for(case.state, trigger)
-        if actor is None and candidates:
-            actor = candidates[0].actors[0]
+        """Fire a trigger outside a scenario (what-if exploration, tests).
+
+        Without an ``actor``, the first actor of the alternative whose guards
+        hold acts (so the right alternative fires, e.g. at an accelerated hearing).
+        """
+        if actor is None:
+            actor = self._default_actor(case, trigger, facts or {})
         event = Event(
-            id=f"step-{len(case.history) + 1}", date=date or PartialDate(1900), actor=actor or "",
+            id=f"step-{len(case.history) + 1}", date=date or PartialDate(1900), actor=actor,
             summary="", sources=(), trigger=trigger, facts=dict(facts or {}),
         )  # fmt: skip
-        return self._apply_trigger(case, event, any_actor=actor is None)
+        return self._apply_trigger(case, event)
 
-    def _apply_trigger(self, case: Case, event: Event, any_actor: bool = False) -> Step:
+    def _default_actor(self, case: Case, trigger: str, facts: Mapping[str, Any]) -> str:
+        candidates = self.process.transitions_for(case.state, trigger)
+        if not candidates:
+            return ""
+        view = facts_view(self.process, {**case.facts, **self.coerce_facts(facts)})
+        for transition in candidates:
+            if not self.guard_failures(transition.guards, view):
+                return transition.actors[0]
+        return candidates[0].actors[0]
+
+    def _apply_trigger(self, case: Case, event: Event) -> Step:
         trigger = event.trigger or ""
         if trigger not in self.process.triggers:
             raise UnknownName(f"unknown trigger '{trigger}'{suggest(trigger, self.process.triggers)}")
@@ -258,7 +273,7 @@ class Engine:
                 f"'{trigger}' cannot happen in state '{before}'; possible here: "
                 + (", ".join(possible) if possible else "nothing (the state is terminal)")
             )
-        if not any_actor and not any(event.actor in t.actors for t in candidates):
+        if not any(event.actor in t.actors for t in candidates):
             allowed = sorted({a for t in candidates for a in t.actors})
             raise ActorNotAllowed(
                 f"actor '{event.actor}' cannot '{trigger}' here; it is for: {', '.join(allowed)}"
@@ -267,7 +282,7 @@ class Engine:
         case.facts.update(self.coerce_facts(event.facts))
         fired: list[Transition] = []
         facts = case.view()
-        actor = None if any_actor else event.actor
+        actor = event.actor
         if not case.trigger(trigger, event=event, actor=actor, facts=facts, fired=fired):
             case.facts.clear()
             case.facts.update(saved)
@@ -278,10 +293,10 @@ class Engine:
         return step
 
     def _explain_block(self, candidates: tuple[Transition, ...], facts: Mapping[str, Any],
-                       actor: str | None) -> str:  # fmt: skip
+                       actor: str) -> str:  # fmt: skip
         reasons = []
         for transition in candidates:
-            if actor is not None and actor not in transition.actors:
+            if actor not in transition.actors:
                 continue
             failures = self.guard_failures(transition.guards, facts)
             text = "; ".join(failure.describe() for failure in failures)
