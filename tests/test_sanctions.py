@@ -150,3 +150,26 @@ def test_fire_without_actor_takes_the_alternative_whose_guards_hold(engine):
     case = walk(engine, steps, {"special_conditions_met": True})
     step = engine.fire(case, "dismiss_without_notice")
     assert step.event.actor == "accelerated_hearing_chair" and case.state == "dismissed_without_notice"
+
+
+def test_quashed_dismissal_reinstates_for_the_rehearing(engine):
+    """PA 1996 Sch 6 para 7: a remitted dismissal leaves the officer serving, so a sanction is possible."""
+    to_remittal = TO_GM_HEARING + ["find_gross_misconduct", "dismiss_without_notice", "give_pat_notice",
+                                   "supply_respondent_documents", "refer_to_pat_hearing",
+                                   "allow_pat_appeal_and_remit", "rehear_sanction"]
+    case = walk(engine, to_remittal)
+    assert case.state == "gross_misconduct_found" and case.facts["officer_status"] == "serving"
+    assert menu(engine, case) == {"impose_final_written_warning", "impose_reduction_in_rank",
+                                  "dismiss_without_notice"}
+
+
+def test_remittal_keeps_a_former_officer_former(engine):
+    """O'Connor: he had resigned, so the reheard sanction can only be 'would have been dismissed'."""
+    to_fww = TO_GM_HEARING + ["find_gross_misconduct", "impose_final_written_warning"]
+    case = walk(engine, to_fww)
+    engine.fire(case, "give_pat_notice", facts={"officer_status": "resigned"})
+    for trigger in ("supply_respondent_documents", "refer_to_pat_hearing", "allow_pat_appeal_and_remit",
+                    "rehear_sanction"):
+        engine.fire(case, trigger)
+    assert case.facts["officer_status"] == "resigned"
+    assert menu(engine, case) == {"find_would_have_been_dismissed", "take_no_action_former_officer"}
