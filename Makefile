@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check clean
+.PHONY: run test check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,14 +12,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## The main job: replay the O'Connor case and check every scenario.
+## The main job: replay the O'Connor case, check every scenario, regenerate diagrams/.
 run: $(STAMP)
 	$(BIN)/procsim replay oconnor
 	$(BIN)/procsim check
+	$(BIN)/procsim diagram --all
 
 ## The test suite.
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## The benchmark (not a test): replay vs bare transitions, route counting, check, start-up.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .hypothesis

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from ._analysis_cli import EXIT_INCOMPLETE, incomplete_entry
+from ._analysis_cli import add_commands as add_analysis_commands
 from ._errors import ProcsimError, UnknownName, suggest
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
@@ -152,6 +154,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     results = []
     problems = warnings = 0
     for path in files:
+        todo = incomplete_entry(path)  # a scaffold with TODO markers left: incomplete, not checked
+        if todo is not None:
+            results.append(todo)
+            continue
         replayed, errors = check_scenario_file(path)
         problems += len(errors)
         late = []
@@ -171,20 +177,25 @@ def cmd_check(args: argparse.Namespace) -> int:
                         "problems": [{"file": e.path or str(path), "line": e.line, "message": e.message}
                                      for e in errors],
                         "warnings": late})  # fmt: skip
+    incomplete = sum(1 for item in results if item.get("incomplete"))
     if args.json:
-        _print_json({"files": results, "valid": problems == 0})
+        _print_json({"files": results, "valid": problems == 0 and not incomplete, "incomplete": incomplete})
     else:
         out = sys.stdout
         for item in results:
-            for problem in item["problems"] + item["warnings"]:
+            for problem in item["problems"] + item.get("todos", []) + item["warnings"]:
                 place = f"{problem['file']}:{problem['line']}" if problem["line"] else problem["file"]
                 out.write(f"{place}: {problem['message']}\n")
-        invalid = sum(1 for item in results if not item["valid"])
+        invalid = sum(1 for item in results if not item["valid"] and not item.get("incomplete"))
         summary = (f"{len(files)} scenario file{'s' if len(files) != 1 else ''} checked: "
-                   + ("all valid" if not invalid else f"{invalid} invalid, {problems} problem{'s' if problems != 1 else ''}")
-                   + (f"; {warnings} late step{'s' if warnings != 1 else ''}" if warnings else ""))  # fmt: skip
+                   + ("all valid" if not invalid and not incomplete else "none invalid" if not invalid
+                      else f"{invalid} invalid, {problems} problem{'s' if problems != 1 else ''}")
+                   + (f"; {warnings} late step{'s' if warnings != 1 else ''}" if warnings else "")
+                   + (f"; {incomplete} incomplete (TODO markers left)" if incomplete else ""))  # fmt: skip
         sys.stderr.write(summary + "\n")
-    return EXIT_OK if problems == 0 else EXIT_PROBLEMS
+    if problems:
+        return EXIT_PROBLEMS
+    return EXIT_INCOMPLETE if incomplete else EXIT_OK
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -246,6 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
     explain = add("explain", "explain a state, trigger, guard, side event or fact", cmd_explain)
     explain.add_argument("name")
     explain.add_argument("--process", default="police_misconduct_ew", help="the process (default: %(default)s)")
+    from ._diagram_cli import add_arguments as add_diagram_arguments, cmd_diagram
+
+    add_diagram_arguments(add("diagram", "draw the process, a case's path, a comparison or a timeline",
+                              cmd_diagram))  # fmt: skip
+    add_analysis_commands(add)  # paths, coverage, scaffold, diff
     return parser
 
 

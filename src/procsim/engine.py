@@ -336,8 +336,10 @@ class Engine:
 
 
 def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[tuple[str, Any, Any], ...]:
+    # ``before`` is a shallow copy, so an unchanged fact is the same object: test identity first
+    get = before.get
     return tuple(
-        (name, before.get(name), value) for name, value in after.items() if before.get(name) != value
+        (name, old, value) for name, value in after.items() if (old := get(name)) is not value and old != value
     )
 
 

@@ -1,0 +1,402 @@
+"""Rendering diagrams: DOT, SVG and Mermaid text, determinism, escaping of hostile
+text, atomic writes, the command, and the staleness check on diagrams/."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import attrs
+import pytest
+
+from procsim._atomic import write_bytes_atomic, write_text_atomic
+from procsim._cli import main
+from procsim._scenario_loader import engine_for, load_scenario
+from procsim.diagram import extract, render
+from procsim.diagram.catalogue import Drawing, check, drawings, write_all
+from procsim.diagram.dot import html_text, quoted, to_dot
+from procsim.diagram.mermaid import mermaid_text, to_mermaid, timeline_to_mermaid
+from procsim.engine import replay
+
+from conftest import ROOT, SCENARIOS
+
+DIAGRAMS = ROOT / "diagrams"
+HOSTILE = ("O'Connor & \"Mr Justice Swift\" {braces} <b>not bold</b> back\\slash \\N \\G \\L "
+           "]; x -> y [color=red] --> end note #quot; %% 😀 é")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def oconnor(process):
+    return replay(engine_for(process), load_scenario(SCENARIOS / "oconnor.yaml"))
+
+
+def svg_texts(svg: bytes) -> list[str]:
+    root = ET.fromstring(svg)
+    return [el.text or "" for el in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def hostile_process(process):
+    """The shipped process with hostile text in a state, a forum, a trigger and a guard."""
+    states = dict(process.states)
+    states["incident"] = attrs.evolve(states["incident"], label=HOSTILE, description=HOSTILE)
+    forums = dict(process.forums)
+    forums["police_iopc"] = attrs.evolve(forums["police_iopc"], label=HOSTILE)
+    triggers = dict(process.triggers)
+    triggers["make_complaint"] = attrs.evolve(triggers["make_complaint"], label=HOSTILE)
+    guards = dict(process.guards)
+    guards["no_mandatory_referral"] = attrs.evolve(guards["no_mandatory_referral"], label=HOSTILE)
+    return attrs.evolve(process, states=states, forums=forums, triggers=triggers, guards=guards,
+                        title=HOSTILE)  # fmt: skip
+
+
+# ---------------------------------------------------------------------- escaping
+def test_escaping_helpers():
+    assert html_text('<a href="x">&\\N') == "&lt;a href=&quot;x&quot;&gt;&amp;\\\\N"
+    assert quoted('say "hi" \\N\nnext') == '"say \\"hi\\" \\\\N next"'
+    assert mermaid_text('a: "b" <c> #d; {e}') == "a#58; #34;b#34; #60;c#62; #35;d#59; #123;e#125;"
+    assert mermaid_text("O'Connor é 😀") == "O'Connor é 😀"
+
+
+def test_hostile_text_shows_as_written_in_svg_and_cannot_inject(process):
+    diagram = extract.process_diagram(hostile_process(process))
+    dot = to_dot(diagram)
+    import pygraphviz
+
+    graph = pygraphviz.AGraph(string=dot)  # the DOT parses, with exactly the nodes and edges intended
+    assert graph.number_of_nodes() == len(diagram.nodes)
+    assert graph.number_of_edges() == len(diagram.edges)
+    assert not any(edge.attr.get("color") == "red" for edge in graph.edges())
+    svg, messages = render.render_dot(dot, "svg")
+    assert render.engine_problems(messages) == []
+    texts = svg_texts(svg)  # the SVG parses as XML
+    joined = " ".join(texts)
+    words = HOSTILE.split()
+    # every word of the hostile text is shown as written (wrapping only splits at spaces)
+    for word in words:
+        assert word in joined, word
+    # shown as written, not replaced as Graphviz would (\N: the node's name, \G: the graph's)
+    assert "\\N" in joined and "\\G" in joined and "back\\slash" in joined
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    node = next(g for g in ET.fromstring(svg).iter(svg_ns + "g")
+                if g.get("class") == "node" and g.findtext(svg_ns + "title") == "incident")  # fmt: skip
+    shown = " ".join(t.text or "" for t in node.iter(svg_ns + "text"))
+    assert shown == " ".join(HOSTILE.split())  # the whole label, exactly, in its wrapped lines
+    # the number of nodes and edges is what the representation says: nothing injected
+    root = ET.fromstring(svg)
+    groups = [g.get("class") for g in root.iter("{http://www.w3.org/2000/svg}g")]
+    assert groups.count("node") == len(diagram.nodes)
+    assert groups.count("edge") == len(diagram.edges)
+
+
+def test_hostile_text_in_mermaid_is_entities(process):
+    text = to_mermaid(extract.process_diagram(hostile_process(process)))
+    body = text.split("---\n", 2)[2]
+    state_line = next(line for line in body.splitlines() if line.strip().endswith(" as s_incident"))
+    label = state_line.strip()[len('state "'):-len('" as s_incident')]
+    assert '"' not in label and "<" not in label and ":" not in label and "\n" not in label
+    assert "O'Connor" in label and "😀" in label and "#34;Mr Justice Swift#34;" in label
+    assert "#92;N" in label  # the backslash, as an entity
+    title = text.splitlines()[1]
+    assert title.startswith('title: "O\'Connor & \\"Mr Justice Swift\\"')  # a YAML double-quoted string
+    transition = next(line for line in body.splitlines() if line.strip().startswith("s_incident -->")
+                      and "complaint_received" in line)  # fmt: skip
+    assert transition.count(" : ") == 1 and "-->" not in transition.split(" : ", 1)[1]
+
+
+# ---------------------------------------------------------------------- Mermaid
+def test_mermaid_state_diagram_shape(process, oconnor):
+    text = to_mermaid(extract.path_diagram(process, oconnor))
+    lines = text.splitlines()
+    assert lines[0] == "---" and lines[1].startswith("title: ") and lines[2] == "---"
+    assert lines[3] == "stateDiagram-v2" and lines[4] == "  direction LR"
+    assert '  state "Police and IOPC" as forum_0 {' in lines
+    assert "  [*] --> s_incident" in lines
+    assert "  s_incident --> s_complaint_received : 3. 26 Oct 2020 complaint made" in lines
+    assert any(line.startswith("  note right of s_incident : 1. 23 Oct 2011#58; conduct") for line in lines)
+    assert any(line.startswith("  class ") and line.endswith(" final") for line in lines)
+    assert text.count("{") == text.count("}")
+    assert 's_investigation_directed' not in text  # a path shows only the path
+
+
+def test_mermaid_timeline_is_a_gantt_chart(process, oconnor):
+    text = timeline_to_mermaid(extract.timeline_diagram(process, oconnor))
+    lines = text.splitlines()
+    assert lines[3:6] == ["gantt", "  dateFormat YYYY-MM-DD", "  axisFormat %Y"]
+    assert "  section Administrative Court" in lines
+    assert any("3. 26 Oct 2020#58; complaint made : milestone, m3, 2020-10-26, 0d" in line for line in lines)
+
+
+# ---------------------------------------------------------------------- determinism
+def test_dot_and_svg_are_byte_identical_when_drawn_twice(process, oconnor):
+    first = Drawing("oconnor", extract.path_diagram(process, oconnor))
+    second = Drawing("oconnor", extract.path_diagram(process, replay(engine_for(process),
+                                                                     load_scenario(SCENARIOS / "oconnor.yaml"))))
+    assert first.dot() == second.dot()
+    svg = first.render("svg")
+    assert svg == second.render("svg")
+    assert b"Generated by graphviz" not in svg  # no engine version in the file
+
+
+def test_timeline_svg_is_byte_identical_when_drawn_twice(process, oconnor):
+    drawing = Drawing("t", extract.timeline_diagram(process, oconnor))
+    first = drawing.render("svg")
+    assert first == drawing.render("svg")
+    assert b"<dc:date>" not in first and b"Matplotlib v" not in first
+
+
+def test_dot_does_not_depend_on_hash_randomisation():
+    outputs = set()
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        result = subprocess.run(
+            [sys.executable, "-m", "procsim", "--scenarios", str(SCENARIOS), "diagram", "oconnor",
+             "oconnor-panel-dismisses", "--format", "dot"], capture_output=True, env=env, check=True)  # fmt: skip
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+
+
+def test_every_kept_diagram_draws_without_engine_warnings(process):
+    replays = [replay(engine_for(process), load_scenario(path)) for path in sorted(SCENARIOS.glob("*.yaml"))]
+    items = [d for d in drawings([process], replays) if not d.is_timeline]
+    items += [Drawing("full", extract.path_diagram(process, replays[0], context="full"))]
+    for drawing in items:
+        _, messages = render.render_dot(drawing.dot(), "svg")
+        assert render.engine_problems(messages) == [], drawing.name
+
+
+# ---------------------------------------------------------------------- layout
+def laid_out(diagram):
+    """The diagram laid out by the bundled Graphviz: (graph, lanes top to bottom)."""
+    import pygraphviz
+
+    with render.captured_stderr():
+        graph = pygraphviz.AGraph(string=to_dot(diagram))
+        graph.layout(prog="dot")
+    tops = {sub.name[len("cluster_"):]: float(sub.graph_attr["bb"].split(",")[3])
+            for sub in graph.subgraphs() if sub.name and sub.name.startswith("cluster_")}  # fmt: skip
+    return graph, sorted(tops, key=lambda lane: -tops[lane])
+
+
+def x_of(graph, name: str) -> float:
+    return float(graph.get_node(name).attr["pos"].split(",")[0])
+
+
+def test_lanes_are_drawn_in_the_process_order_from_the_top(process, oconnor):
+    """The Court of Appeal below the Administrative Court, whatever the path's arrows pull."""
+    order = list(process.forums)
+    other = replay(engine_for(process), load_scenario(SCENARIOS / "oconnor-officer-appeals-to-pat.yaml"))
+    views = [extract.process_diagram(process), extract.path_diagram(process, oconnor),
+             extract.compare_diagram(process, [oconnor, other]),
+             extract.path_diagram(process, oconnor, context="full")]  # fmt: skip
+    for diagram in views:
+        _, lanes = laid_out(diagram)
+        assert lanes == [c.id for c in diagram.clusters] == sorted(lanes, key=order.index), diagram.name
+    assert laid_out(views[2])[1][2:4] == ["pat", "admin_court"]
+
+
+def test_each_row_reads_left_to_right_in_the_order_the_case_went(process, oconnor):
+    diagram = extract.path_diagram(process, oconnor)
+    graph, _ = laid_out(diagram)
+    lane_of = {n.id: n.cluster for n in diagram.nodes}
+    seen: list[str] = []
+    for step in oconnor.steps:
+        for name in (step.before, step.after):
+            if name not in seen:
+                seen.append(name)
+    for lane in {c.id for c in diagram.clusters}:
+        row = [name for name in seen if lane_of.get(name) == lane]
+        xs = [x_of(graph, name) for name in row]
+        assert xs == sorted(xs), (lane, row)
+        ys = {graph.get_node(name).attr["pos"].split(",")[1] for name in row}
+        assert len(ys) == 1, lane  # one row
+    # the lanes line up on the left
+    lefts = {round(float(sub.graph_attr["bb"].split(",")[0])) for sub in graph.subgraphs()
+             if sub.name and sub.name.startswith("cluster_")}  # fmt: skip
+    assert max(lefts) - min(lefts) <= 2
+
+
+def slide_scale(svg: bytes) -> float:
+    """How much a drawing is scaled to fit a 1920 x 1080 slide (1 pt drawn as 1 px at full size)."""
+    width, height = (float(v) for v in ET.fromstring(svg).get("viewBox").split()[2:])
+    return min(1920 / width, 1080 / height)
+
+
+def test_a_path_and_a_comparison_are_legible_on_a_slide(process, oconnor):
+    from procsim.diagram.dot import PATH_FONT, STEP_TEXT
+
+    other = replay(engine_for(process), load_scenario(SCENARIOS / "oconnor-panel-dismisses.yaml"))
+    for diagram in (extract.path_diagram(process, oconnor), extract.compare_diagram(process, [oconnor, other])):
+        scale = slide_scale(render.render_dot(to_dot(diagram), "svg")[0])
+        assert PATH_FONT * scale >= 12 and STEP_TEXT * scale >= 11, (diagram.name, scale)
+    # the whole context, kept for posters, is not
+    full = extract.path_diagram(process, oconnor, context="full")
+    assert PATH_FONT * slide_scale(render.render_dot(to_dot(full), "svg")[0]) < 12
+
+
+def test_hostile_text_in_a_path_shows_as_written(process, oconnor):
+    hostile = hostile_process(process)
+    states = dict(hostile.states)
+    states["investigation_directed"] = attrs.evolve(states["investigation_directed"], label=HOSTILE)  # a way not taken
+    hostile = attrs.evolve(hostile, states=states)
+    diagram = extract.path_diagram(hostile, oconnor)
+    dot = to_dot(diagram)
+    import pygraphviz
+
+    graph = pygraphviz.AGraph(string=dot)
+    assert not any(edge.attr.get("color") == "red" for edge in graph.edges())
+    helpers = ("__step_", "__head_", "__foot_", "__gate_", "__legend__")  # layout only: labels, lane edges
+    assert {n for n in graph.nodes() if not n.startswith(helpers)} == {n.id for n in diagram.nodes}
+    svg, messages = render.render_dot(dot, "svg")
+    assert render.engine_problems(messages) == []
+    joined = " ".join(svg_texts(svg))
+    for word in HOSTILE.split():
+        assert word in joined, word
+    assert "\\N" in joined and "back\\slash" in joined and "\\\\" not in joined  # as written, not doubled
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    groups = {g.findtext(svg_ns + "title"): " ".join(t.text or "" for t in g.iter(svg_ns + "text"))
+              for g in ET.fromstring(svg).iter(svg_ns + "g") if g.get("class") == "node"}  # fmt: skip
+    for box in ("incident", extract.ways_id("iopc_assessing"), "__step_1"):  # a stage, a way not taken, a step
+        assert all(word in groups[box] for word in HOSTILE.split()), box
+
+
+# ---------------------------------------------------------------------- files
+def test_write_is_atomic_and_a_failed_render_leaves_no_file(tmp_path, monkeypatch, capsys):
+    target = tmp_path / "overview.svg"
+
+    def broken(*args, **kwargs):
+        raise render.RenderError("Graphviz could not draw the diagram: boom")
+
+    monkeypatch.setattr(render, "render_dot", broken)
+    code = main(["--scenarios", str(SCENARIOS), "diagram", "--overview", "-o", str(target)])
+    assert code == 1 and "boom" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+    target.write_text("old")
+    assert main(["--scenarios", str(SCENARIOS), "diagram", "--overview", "-o", str(target)]) == 1
+    assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
+
+
+def test_interrupted_write_keeps_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    target = tmp_path / "x.svg"
+    target.write_bytes(b"old")
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_bytes_atomic(target, b"new")
+    assert target.read_bytes() == b"old" and list(tmp_path.iterdir()) == [target]
+
+
+def test_the_one_atomic_writer_syncs_and_gives_ordinary_permissions(tmp_path, monkeypatch):
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    target = tmp_path / "deep" / "er" / "x.svg"
+    write_bytes_atomic(target, b"new")  # folders are made
+    assert target.read_bytes() == b"new" and len(synced) == 1
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask  # not the temporary file's 0600
+    write_text_atomic(tmp_path / "s.yaml", "name: O'Connor é\n")
+    assert (tmp_path / "s.yaml").read_bytes() == "name: O'Connor é\n".encode()
+    # the diagram code writes with it, and names the file when it cannot
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(render.RenderError, match="cannot write .*file/x.svg"):
+        render.write_file(blocker / "x.svg", b"data")
+
+
+def test_command_writes_formats_and_refuses_nonsense(tmp_path, capsys):
+    run = lambda *a: main(["--scenarios", str(SCENARIOS), "diagram", *a])  # noqa: E731
+    assert run("--forum", "lists", "-o", str(tmp_path / "lists.png")) == 0
+    assert (tmp_path / "lists.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert render.read_stamp(tmp_path / "lists.png") is not None
+    capsys.readouterr()
+    assert run("--overview", "--format", "dot") == 0
+    assert capsys.readouterr().out.startswith('digraph "procsim" {')
+    assert run("oconnor", "--timeline", "--format", "dot") == 1
+    assert "matplotlib" in capsys.readouterr().err
+    assert run("--forum", "courts") == 1
+    assert "no forum 'courts'" in capsys.readouterr().err
+    assert run("--check") == 1
+    assert run("oconnr") == 1 and "did you mean 'oconnor'" in capsys.readouterr().err
+    assert run("oconnor", "--json") == 0
+    assert '"kind": "path"' in capsys.readouterr().out
+    assert run("oconnor", "--context", "full", "--json") == 0
+    out = capsys.readouterr().out
+    assert '"investigation_directed"' in out and '"kind": "ways"' not in out
+    assert run("oconnor", "--json") == 0 and '"kind": "ways"' in capsys.readouterr().out
+    assert run("--overview", "--context", "full") == 1
+    assert "--context is for a path" in capsys.readouterr().err
+    assert run("--all", "--context", "full") == 1
+
+
+# ---------------------------------------------------------------------- staleness
+def test_committed_diagrams_are_up_to_date(capsys):
+    """Fails when the model or a scenario changed and diagrams/ was not regenerated:
+    run `procsim diagram --all` (or `make run`) and commit diagrams/."""
+    code = main(["--scenarios", str(SCENARIOS), "diagram", "--all", "--check"])
+    assert code == 0, capsys.readouterr().out
+
+
+def test_check_names_each_stale_missing_or_orphaned_file(tmp_path, capsys):
+    scenarios = tmp_path / "scenarios"
+    shutil.copytree(SCENARIOS, scenarios)
+    shutil.copytree(DIAGRAMS, tmp_path / "diagrams")
+    # a scenario changes and nobody regenerates
+    path = scenarios / "oconnor-panel-dismisses.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('title: "', 'title: "Renamed: ', 1), encoding="utf-8")
+    (tmp_path / "diagrams" / "process-overview.png").unlink()
+    (tmp_path / "diagrams" / "gone.svg").write_bytes((DIAGRAMS / "process.svg").read_bytes())
+    code = main(["--scenarios", str(scenarios), "diagram", "--all", "--check"])
+    out = capsys.readouterr().out
+    assert code == 1
+    stale = sorted(line.split(":")[0].rsplit("/", 1)[-1] for line in out.splitlines())
+    assert stale == ["gone.svg", "oconnor-panel-dismisses-timeline.png", "oconnor-panel-dismisses-timeline.svg",
+                     "oconnor-panel-dismisses.png", "oconnor-panel-dismisses.svg",
+                     "oconnor-vs-oconnor-panel-dismisses.png", "oconnor-vs-oconnor-panel-dismisses.svg",
+                     "process-overview.png"]  # fmt: skip
+    assert "missing" in out and "no longer generated" in out and "stale" in out
+
+
+def test_regenerating_writes_only_what_changed(process, tmp_path):
+    items = [Drawing("process-overview", extract.overview_diagram(process))]
+    assert len(write_all(items, tmp_path)) == 2 and check(items, tmp_path) == []
+    assert write_all(items, tmp_path) == []
+    changed = [Drawing("process-overview", attrs_free_title(items[0].ir, "Another title"))]
+    assert [p.name for p, _ in check(changed, tmp_path)] == ["process-overview.png", "process-overview.svg"]
+    assert len(write_all(changed, tmp_path)) == 2 and check(changed, tmp_path) == []
+
+
+def attrs_free_title(diagram, title):
+    from dataclasses import replace
+
+    return replace(diagram, title=title)
+
+
+def test_stamps_survive_in_svg_and_png(tmp_path, process):
+    drawing = Drawing("lists", extract.forum_diagram(process, "lists"))
+    for fmt in ("svg", "png"):
+        path = tmp_path / f"lists.{fmt}"
+        path.write_bytes(drawing.render(fmt))
+        assert render.read_stamp(path) == drawing.stamp()
+    assert re.match(rb"<\?xml[^>]*\?>\n<!-- procsim: sha256=", (tmp_path / "lists.svg").read_bytes())
+
+
+def test_hostile_text_in_a_timeline_is_not_mathtext(process, oconnor):
+    from dataclasses import replace
+
+    line = extract.timeline_diagram(process, oconnor)
+    title = HOSTILE + r" $\frac{1}{" + " 50% $x$"
+    svg = Drawing("t", replace(line, title=title)).render("svg")  # an unclosed \frac would fail as mathtext
+    import html
+
+    parser = ET.XMLParser(target=ET.TreeBuilder(insert_comments=True))
+    root = ET.fromstring(svg, parser=parser)  # still well-formed XML
+    comments = [html.unescape(el.text or "").strip() for el in root.iter() if el.tag is ET.Comment]
+    assert " ".join(title.split()).replace("--", "- -") in comments  # matplotlib names each text it draws
