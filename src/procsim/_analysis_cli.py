@@ -217,19 +217,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def _scenario_files(items: list[str], default: Path) -> list[Path]:
-    from ._scenario_loader import available_scenarios
+    from ._scenario_loader import scenario_files
 
-    files: list[Path] = []
-    for item in items or [str(default)]:
-        path = Path(item)
-        if path.is_dir():
-            found = available_scenarios(path)
-            if not found:
-                raise ProcsimError("no scenario files (*.yaml) here", path=str(path))
-            files.extend(found)
-        else:
-            files.append(path)
-    return files
+    return scenario_files(items, default)
 
 
 # ---------------------------------------------------------------------- scaffold

@@ -135,19 +135,10 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ._scenario_loader import available_scenarios, check_scenario_file
+    from ._scenario_loader import check_scenario_file, scenario_files
     from .deadlines import due_text
 
-    files: list[Path] = []
-    for item in args.paths or [str(args.scenarios)]:
-        path = Path(item)
-        if path.is_dir():
-            found = available_scenarios(path)
-            if not found:
-                raise ProcsimError("no scenario files (*.yaml) here", path=str(path))
-            files.extend(found)
-        else:
-            files.append(path)
+    files = scenario_files(args.paths, args.scenarios)
     from ._process_loader import load_process
     from .deadlines import late_steps, limit_runs
 

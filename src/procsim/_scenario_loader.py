@@ -384,5 +384,20 @@ def available_scenarios(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
+def scenario_files(items: list[str], default: Path) -> list[Path]:
+    """Files named on a command line, with folders expanded to their *.yaml (default: ``default``)."""
+    files: list[Path] = []
+    for item in items or [str(default)]:
+        path = Path(item)
+        if path.is_dir():
+            found = available_scenarios(path)
+            if not found:
+                raise ProcsimError("no scenario files (*.yaml) here", path=str(path))
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
 __all__ = ["load_scenario", "check_scenario_file", "scenario_path", "available_scenarios",
            "available_processes", "engine_for"]  # fmt: skip

@@ -510,7 +510,7 @@ class RouteSpace:
         """Every node reachable from ``start``: (state, facts possible, loop steps taken)."""
         graph = _Graph()
         stack = [graph.node((start, self.forget(region, start, max_loops), 0))]
-        reaches = _states_reaching(self.process, target) if target else None
+        reaches = _reaching_one(self.process, target) if target else None
         while stack:
             node = stack.pop()
             key = graph.keys[node]
@@ -588,7 +588,7 @@ class RouteSpace:
         """
         region = facts if facts is not None else (self.full,)
         first = (start, self.forget(region, start, max_loops), 0)
-        reaches = _states_reaching(self.process, target)
+        reaches = _reaching_one(self.process, target)
         parent: dict[tuple[str, Region, int], tuple | None] = {first: None}
         queue = deque([first])
         while queue:
@@ -886,18 +886,10 @@ def _components(nodes: list[str], edges: list[tuple[int, str, str]]) -> list[lis
     return result
 
 
-def _states_reaching(process: Process, target: str) -> set[str]:
-    incoming: dict[str, set[str]] = {}
-    for transition in process.transitions:
-        incoming.setdefault(transition.dest, set()).add(transition.source)
-    seen = {target}
-    queue = deque([target])
-    while queue:
-        for source in incoming.get(queue.popleft(), ()):
-            if source not in seen:
-                seen.add(source)
-                queue.append(source)
-    return seen
+def _reaching_one(process: Process, target: str) -> set[str]:
+    from .analysis import states_reaching
+
+    return states_reaching(process, {target})
 
 
 def default_fact_changes(process: Process) -> list[FactChange]:
