@@ -16,7 +16,7 @@ from attrs import define, field, frozen
 from ._errors import EngineError, ImpossibleEvent, UnknownName, suggest
 from .dates import PartialDate
 from .deadlines import LimitRun, limit_runs, running_after
-from .engine import Case, Engine, Option, Step, facts_view
+from .engine import Engine, Option, Step, facts_view
 from .model import Process, Transition
 from .scenario import Event, Scenario
 
@@ -57,7 +57,6 @@ class Stepper:
     branch_at: int | None = None
     quiz_score: list[bool] = field(factory=list)
     _steps: list[Step] = field(factory=list)
-    _case: Case | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.scenario is not None and not self.events:
@@ -92,19 +91,11 @@ class Stepper:
 
     def _rebuild(self) -> None:
         """Replay every event of the current line; keep the steps."""
-        if self._case is not None:
-            self.engine.discard(self._case)
         case = self.engine.new_case(self.initial_facts())
-        self._steps = [self.engine.apply(case, event) for event in self.events]
-        self.engine.discard(case)
-        self._case = None
-
-    def case_at(self, position: int) -> Case:
-        """A fresh case as it stood after ``position`` events (discard it when done)."""
-        case = self.engine.new_case(self.initial_facts())
-        for event in self.events[:position]:
-            self.engine.apply(case, event)
-        return case
+        try:
+            self._steps = [self.engine.apply(case, event) for event in self.events]
+        finally:
+            self.engine.discard(case)
 
     def state_at(self, position: int) -> str:
         return self._steps[position - 1].after if position else self.process.initial
@@ -258,7 +249,7 @@ class Stepper:
 
     def running_limits(self) -> list[LimitRun]:
         """Time limits running after the current step."""
-        return [run for run in running_after(self.limit_runs(), self.position)]
+        return running_after(self.limit_runs(), self.position)
 
     # ------------------------------------------------------------ quiz
     def quiz_options(self) -> list[Transition]:
