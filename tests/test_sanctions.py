@@ -78,6 +78,8 @@ def test_dismissal_for_misconduct_blocked_with_reason_and_facts(engine):
     assert "final written warning was in force" in message
     assert "fww_live_at_severity_assessment=false" in message
     assert "multiple_unconnected_incidents=false" in message
+    # both alternatives (2020 and 2012 rules) are named by their basis, with their own reasons
+    assert "[under CR 2020 reg 42(3)(a), (5), (6)]" in message and "[under CR 2012 reg 35(3)(b), (5)]" in message
     assert case.state == "misconduct_found"
 
 

@@ -295,12 +295,15 @@ class Engine:
     def _explain_block(self, candidates: tuple[Transition, ...], facts: Mapping[str, Any],
                        actor: str) -> str:  # fmt: skip
         reasons = []
+        same_dest = len({t.dest for t in candidates}) == 1
         for transition in candidates:
             if actor not in transition.actors:
                 continue
             failures = self.guard_failures(transition.guards, facts)
             text = "; ".join(failure.describe() for failure in failures)
-            reasons.append(text if len(candidates) == 1 else f"[to {transition.dest}] {text}")
+            if len(candidates) > 1:  # name the alternative: by its rule when they lead to the same place
+                text = f"[under {transition.basis}] {text}" if same_dest else f"[to {transition.dest}] {text}"
+            reasons.append(text)
         trigger = candidates[0].trigger
         return f"'{trigger}' is not allowed: " + " | ".join(reasons)
 
