@@ -33,7 +33,9 @@ def test_every_event_names_a_source_and_every_source_is_citable(path: Path):
     for event in scenario.own_events:
         assert event.sources, event.id
     for source in scenario.sources.values():
-        assert source.url or source.seed, source.id
+        assert source.url or source.seed or source.model, source.id
+        if scenario.kind == "real":  # a real case cites real material, never the model alone
+            assert not source.model, source.id
         if source.seed:
             assert re.fullmatch(r"\d{3}_[0-9a-f]{16}\.txt", source.seed), source.seed
 
