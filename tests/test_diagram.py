@@ -264,10 +264,10 @@ kind: hypothetical
 extends: oconnor
 diverges_after: jr-further-hearing-2023-10-20
 summary: "Hypothetical. Judgment not yet given."
-events: []
+events:
+  - {id: nothing, date: '2023-11-01', side: publication, actor: press, summary: 'A report.', sources: [ewhc-2023]}
 end: {state: further_hearing, status: pending, as_of: "2023-11-10"}
-""".replace("events: []", "events:\n  - {id: nothing, date: '2023-11-01', side: publication, actor: press,"
-                          " summary: 'A report.', sources: [ewhc-2023]}"), encoding="utf-8")  # fmt: skip
+""", encoding="utf-8")
     result = replayed(process, "pending", tmp_path)
     diagram = extract.path_diagram(process, result)
     assert diagram.node("further_hearing").final_note == "pending as of 10 Nov 2023"

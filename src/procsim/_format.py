@@ -16,7 +16,7 @@ from .dates import describe_gap
 from .deadlines import LimitRun, due_text
 from .engine import Replay, Step
 from .model import STATUS_WORDS, Process, State, TimeLimit, Transition
-from .scenario import Event, Scenario
+from .scenario import Discrepancy, Event, Scenario
 
 
 def _show(value: Any) -> str:
@@ -118,13 +118,11 @@ def run_line(run: LimitRun, outcome: bool = True) -> str:
 def _step_text(process: Process, scenario: Scenario, step: Step, previous: Event | None,
                origin: Step | None = None, run: LimitRun | None = None) -> Group:  # fmt: skip
     event = step.event
-    name = event.trigger or event.side or ""
+    label = event_label(process, event)
     if step.transition is not None:
-        label = process.triggers[name].label
         move = (f"{escape(process.states[step.before].label)} [dim]({step.before})[/] -> "
                 f"[bold]{escape(process.states[step.after].label)}[/] [dim]({step.after})[/]")  # fmt: skip
     else:
-        label = process.side_events[name].label + " (side event)"
         move = f"[dim]stays in {escape(process.states[step.before].label)} ({step.before})[/]"
     actor = process.actors[event.actor].label if event.actor in process.actors else event.actor
     since = f"  [dim]+{describe_gap(previous.date, event.date)}[/]" if previous else ""
@@ -150,12 +148,7 @@ def _step_text(process: Process, scenario: Scenario, step: Step, previous: Event
         lines.append(Text.from_markup(f"[dim]Note:[/] {escape(note)}"))
     for item in step_unverified(step):
         lines.append(Text.from_markup(f"[yellow]Unverified:[/] {escape(item)}"))
-    for discrepancy in event.discrepancies:
-        accounts = "; ".join(f"{', '.join(a.sources)}: {a.says}" for a in discrepancy.accounts)
-        lines.append(Text.from_markup(
-            f"[magenta]Sources disagree ({escape(discrepancy.id)}, {escape(discrepancy.topic)}):[/] "
-            f"{escape(accounts)}. [bold]Follows[/] {escape(', '.join(discrepancy.follows))}: {escape(discrepancy.why)}"
-        ))  # fmt: skip
+    lines.extend(discrepancy_text(discrepancy) for discrepancy in event.discrepancies)
     return Group(head, Padding(Group(*lines), (0, 0, 0, 4), expand=False))
 
 
@@ -174,8 +167,7 @@ def replay_json(process: Process, replay: Replay, runs: Sequence[LimitRun] = ())
             "date_precision": event.date.precision,
             "kind": "transition" if step.moved else "side",
             "event": event.trigger or event.side,
-            "label": (process.triggers[event.trigger].label if event.trigger
-                      else process.side_events[event.side or ""].label),
+            "label": event_label(process, event, mark_side=False),
             "actor": event.actor,
             "state_before": step.before,
             "state_after": step.after,
@@ -408,7 +400,21 @@ def deadlines_text(process: Process, replay: Replay, runs: Sequence[LimitRun]) -
 
 
 def _event_label(process: Process, step: Step) -> str:
-    event = step.event
+    return event_label(process, step.event, mark_side=False)
+
+
+def event_label(process: Process, event: Event, mark_side: bool = True) -> str:
+    """The plain-English label of an event's trigger or side event."""
     if event.trigger:
         return process.triggers[event.trigger].label
-    return process.side_events[event.side or ""].label
+    label = process.side_events[event.side or ""].label
+    return label + " (side event)" if mark_side else label
+
+
+def discrepancy_text(discrepancy: Discrepancy) -> Text:
+    """Where sources disagree: what each says, which the scenario follows and why."""
+    accounts = "; ".join(f"{', '.join(a.sources)}: {a.says}" for a in discrepancy.accounts)
+    return Text.from_markup(
+        f"[magenta]Sources disagree ({escape(discrepancy.id)}, {escape(discrepancy.topic)}):[/] "
+        f"{escape(accounts)}. [bold]Follows[/] {escape(', '.join(discrepancy.follows))}: {escape(discrepancy.why)}"
+    )

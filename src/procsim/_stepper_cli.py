@@ -17,10 +17,11 @@ from typing import IO, Any, Callable, Iterator
 
 from rich.console import Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.text import Text
 
 from ._errors import ProcsimError
-from ._format import explain_data, explain_text, run_line
+from ._format import discrepancy_text, event_label, explain_data, explain_text, run_line
 from .dates import describe_gap
 from .model import STATUS_WORDS
 from .stepper import Choice, Stepper, numbered
@@ -99,8 +100,7 @@ def step_view(stepper: Stepper, compact: bool = False) -> Group:
         event = step.event
         previous = stepper.events[stepper.position - 2] if stepper.position > 1 else None
         gap = f"  [dim]+{describe_gap(previous.date, event.date)}[/]" if previous else ""
-        name = (_label(stepper, event.trigger) if event.trigger
-                else process.side_events[event.side or ""].label + " (side event)")  # fmt: skip
+        name = event_label(process, event)
         actor = process.actors[event.actor].label if event.actor in process.actors else event.actor
         parts.append(Text.from_markup(
             f"[bold cyan]Step {stepper.position} of {stepper.total}[/]  [bold]{event.date.human()}[/]{gap}"))
@@ -143,11 +143,8 @@ def step_view(stepper: Stepper, compact: bool = False) -> Group:
             topics = "; ".join(f"{item.id} {item.topic}" for item in event.discrepancies)
             parts.append(Text.from_markup(f"  [magenta]Sources disagree:[/] {escape(topics)} "
                                           "[dim](type 'details' to read what each says)[/]"))  # fmt: skip
-        for item in () if compact else event.discrepancies:
-            accounts = "; ".join(f"{', '.join(a.sources)}: {a.says}" for a in item.accounts)
-            parts.append(Text.from_markup(
-                f"  [magenta]Sources disagree ({escape(item.id)}, {escape(item.topic)}):[/] {escape(accounts)}. "
-                f"Follows {escape(', '.join(item.follows))}: {escape(item.why)}"))  # fmt: skip
+        if not compact:
+            parts.extend(Padding(discrepancy_text(item), (0, 0, 0, 2)) for item in event.discrepancies)
     running = stepper.running_limits()
     parts.append(Text.from_markup("[bold]Time limits running now:[/]" + ("" if running else " none")))
     for run in running:
