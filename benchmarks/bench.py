@@ -49,9 +49,9 @@ def verdict(ok: bool) -> str:
 def bench_replay() -> None:
     from transitions import Machine
 
-    from procsim._process_loader import load_process
-    from procsim._scenario_loader import engine_for, load_scenario
-    from procsim.engine import replay
+    from procsim.core.engine import replay
+    from procsim.io.process_reader import load_process
+    from procsim.io.scenario_reader import engine_for, load_scenario
 
     scenario = load_scenario(ROOT / "scenarios" / "oconnor.yaml")
     process = load_process(scenario.process)
@@ -84,8 +84,8 @@ def bench_replay() -> None:
 
 
 def bench_routes() -> None:
-    from procsim._process_loader import load_process
-    from procsim.routes import RouteSpace
+    from procsim.analysis.routes import RouteSpace
+    from procsim.io.process_reader import load_process
 
     process = load_process("police_misconduct_ew")
     timings = {}
@@ -94,25 +94,37 @@ def bench_routes() -> None:
         start = time.perf_counter()
         reports[loops] = RouteSpace(process).report(max_loops=loops)
         timings[loops] = time.perf_counter() - start
-    print(f"2. Route counting over the full model ({len(process.states)} states, {len(process.transitions)} transitions):")
+    print(
+        f"2. Route counting over the full model ({len(process.states)} states, {len(process.transitions)} transitions):"
+    )
     for loops in (0, 1):
         report = reports[loops]
-        print(f"   --max-loops {loops}: {report.total:>26,} routes to {sum(1 for o in report.outcomes if o.count)} "
-              f"outcomes, {report.nodes:,} nodes, {timings[loops]:.3f} s")  # fmt: skip
+        print(
+            f"   --max-loops {loops}: {report.total:>26,} routes to {sum(1 for o in report.outcomes if o.count)} "
+            f"outcomes, {report.nodes:,} nodes, {timings[loops]:.3f} s"
+        )
     print(f"   default (--max-loops 1): {timings[1]:.3f} s   (target < 1 s: {verdict(timings[1] < 1)})")
 
 
 def generated_scenarios(folder: Path, count: int) -> None:
     """``count`` valid scenario files: filled-in scaffolds of shortest routes to several outcomes."""
-    from procsim._process_loader import load_process
-    from procsim.routes import RouteSpace
-    from procsim.scaffold import plan_scaffold, scaffold_yaml
+    from procsim.analysis.routes import RouteSpace
+    from procsim.analysis.scaffold import plan_scaffold, scaffold_yaml
+    from procsim.io.process_reader import load_process
 
     process = load_process("police_misconduct_ew")
     space = RouteSpace(process)
     texts = []
-    for target in ("barred_list", "would_have_been_dismissed", "final_written_warning_extended", "rprp_concluded",
-                   "review_not_upheld", "pat_appeal_dismissed", "jr_claim_dismissed", "uksc_appeal_dismissed"):
+    for target in (
+        "barred_list",
+        "would_have_been_dismissed",
+        "final_written_warning_extended",
+        "rprp_concluded",
+        "review_not_upheld",
+        "pat_appeal_dismissed",
+        "jr_claim_dismissed",
+        "uksc_appeal_dismissed",
+    ):
         texts.append(_fill(scaffold_yaml(plan_scaffold(process, target, space=space))))
     for number in range(count):
         (folder / f"generated-{number:04d}.yaml").write_text(texts[number % len(texts)])
@@ -121,12 +133,14 @@ def generated_scenarios(folder: Path, count: int) -> None:
 def _fill(text: str) -> str:
     date = "2019-06-03" if "before 2020-02-01" in text else "2021-03-01"
     text = re.sub(r'(date|as_of): "TODO[^"]*"', rf'\1: "{date}"', text)
-    text = text.replace('url: "TODO: its address', 'url: "https://example.org/made-up').replace("TODO-source", "src")
+    text = text.replace('url: "TODO: its address', 'url: "https://example.org/made-up').replace(
+        "TODO-source", "src"
+    )
     return re.sub(r'"TODO: ([^"]*)"', r'"Generated: \1"', text)
 
 
 def bench_check() -> None:
-    from procsim._cli import main
+    from procsim.cli.main import main
 
     def check(folder: Path) -> float:
         sink = io.StringIO()

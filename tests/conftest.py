@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from procsim._process_loader import load_process
-from procsim._scenario_loader import engine_for
-from procsim.dates import PartialDate
-from procsim.engine import Case, Engine
-from procsim.model import Process
+from procsim.core.dates import PartialDate
+from procsim.core.engine import Case, Engine
+from procsim.core.model import Process
+from procsim.io.process_reader import load_process
+from procsim.io.scenario_reader import engine_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -27,8 +27,9 @@ def engine(process: Process) -> Engine:
     return engine_for(process)
 
 
-def walk(engine: Engine, steps: list[Any], facts: dict[str, Any] | None = None,
-         complaint_date: str = "2021-03-01") -> Case:
+def walk(
+    engine: Engine, steps: list[Any], facts: dict[str, Any] | None = None, complaint_date: str = "2021-03-01"
+) -> Case:
     """A case driven by ``steps``: trigger names, or (trigger, facts) pairs.
 
     The first step, ``make_complaint``, is added with ``complaint_date``.
@@ -41,8 +42,13 @@ def walk(engine: Engine, steps: list[Any], facts: dict[str, Any] | None = None,
     return case
 
 
-TO_GM_HEARING = ["record_complaint", "start_local_investigation", "submit_investigation_report",
-                 "decide_case_to_answer_gross_misconduct", "refer_to_misconduct_hearing"]
+TO_GM_HEARING = [
+    "record_complaint",
+    "start_local_investigation",
+    "submit_investigation_report",
+    "decide_case_to_answer_gross_misconduct",
+    "refer_to_misconduct_hearing",
+]
 
 
 def allowed_triggers(engine: Engine, case: Case) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from procsim.model import Process
+from procsim.core.model import Process
 
 
 def trigger_names(process: Process) -> st.SearchStrategy[str]:

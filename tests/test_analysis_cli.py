@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from procsim._cli import main
-
 from conftest import SCENARIOS
+from procsim.cli.main import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -37,12 +36,22 @@ def test_paths_on_the_real_model(capsys):
         assert by_state[name]["routes"] > 0 and by_state[name]["shortest"]["end"] == name
     assert data["total"] == sum(o["routes"] for o in data["outcomes"])
     assert data["total"] == data["terminal_total"] + data["provisional_total"]
-    assert {"trigger": "reconsider_decision", "from": "jr_quashed_and_remitted", "to": "recorded",
-            "loop": True} in data["loop_steps"]  # fmt: skip
+    assert {
+        "trigger": "reconsider_decision",
+        "from": "jr_quashed_and_remitted",
+        "to": "recorded",
+        "loop": True,
+    } in data["loop_steps"]
     code, out, _ = run(capsys, "paths", "--max-loops", "0")
     assert code == 0
-    for text in ("Terminal outcomes", "Concluded unless challenged", "The shortest route to each",
-                 "uksc_decision_restored", "Loop steps", "Method:"):  # fmt: skip
+    for text in (
+        "Terminal outcomes",
+        "Concluded unless challenged",
+        "The shortest route to each",
+        "uksc_decision_restored",
+        "Loop steps",
+        "Method:",
+    ):
         assert text in out, text
 
 
@@ -51,10 +60,25 @@ def test_paths_on_a_fixture_process_file(capsys):
     data = json.loads(out)
     assert code == 0
     assert {o["state"]: o["routes"] for o in data["outcomes"]} == {
-        "upheld": 12, "warned": 1, "dismissed": 3, "whd": 4, "reduced": 2, "extended": 2}
+        "upheld": 12,
+        "warned": 1,
+        "dismissed": 3,
+        "whd": 4,
+        "reduced": 2,
+        "extended": 2,
+    }
     assert data["not_counted"] == {"stopped_by_loop_bound": 7, "stuck": 2}
-    code, out, _ = run(capsys, "paths", "--process", str(FIXTURES / "routes_guards.yaml"), "--json",
-                       "--fact", "regime=2012", "--max-loops", "0")  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        "paths",
+        "--process",
+        str(FIXTURES / "routes_guards.yaml"),
+        "--json",
+        "--fact",
+        "regime=2012",
+        "--max-loops",
+        "0",
+    )
     assert {o["state"]: o["routes"] for o in json.loads(out)["outcomes"]}["reduced"] == 0
 
 
@@ -62,18 +86,25 @@ def test_paths_to_one_state_lists_routes(capsys):
     code, out, _ = run(capsys, "paths", "--to", "barred_list", "--max-loops", "0", "--show", "4", "--json")
     data = json.loads(out)
     assert code == 0 and [o["state"] for o in data["outcomes"]] == ["barred_list"]
-    assert len(data["routes"]) == 4 and all(r["end"] == "barred_list" and r["loops"] == 0 for r in data["routes"])
+    assert len(data["routes"]) == 4 and all(
+        r["end"] == "barred_list" and r["loops"] == 0 for r in data["routes"]
+    )
     assert data["outcomes"][0]["shortest"]["steps"] == 8
 
 
 def test_paths_from_a_state(capsys):
-    code, out, _ = run(capsys, "paths", "--from", "ca_hearing_held", "--max-loops", "0", "--json")
+    _code, out, _ = run(capsys, "paths", "--from", "ca_hearing_held", "--max-loops", "0", "--json")
     counts = {o["state"]: o["routes"] for o in json.loads(out)["outcomes"] if o["routes"]}
     # dismissed / restored (stop there), or on to the Supreme Court: asked of the CA, refused there (stop)
     # or granted; or refused and asked of the UKSC: refused, or granted; at a hearing: dismissed or restored.
-    assert counts == {"ca_appeal_dismissed": 1, "ca_appeal_allowed_decision_restored": 1,
-                      "uksc_permission_refused_by_ca": 4, "uksc_permission_refused": 4,
-                      "uksc_appeal_dismissed": 4, "uksc_decision_restored": 4}  # fmt: skip
+    assert counts == {
+        "ca_appeal_dismissed": 1,
+        "ca_appeal_allowed_decision_restored": 1,
+        "uksc_permission_refused_by_ca": 4,
+        "uksc_permission_refused": 4,
+        "uksc_appeal_dismissed": 4,
+        "uksc_decision_restored": 4,
+    }
 
 
 def test_paths_bad_input(capsys):
@@ -116,17 +147,22 @@ def fill(text: str) -> str:
     after = re.search(r"not before (\d{4}-\d{2}-\d{2})", text)
     date = after.group(1) if after else "2019-06-03" if "before 2020-02-01" in text else "2021-03-01"
     text = re.sub(r'(date|as_of): "TODO[^"]*"', rf'\1: "{date}"', text)
-    text = text.replace('url: "TODO: its address', 'url: "https://example.org/made-up').replace("TODO-source", "src")
+    text = text.replace('url: "TODO: its address', 'url: "https://example.org/made-up').replace(
+        "TODO-source", "src"
+    )
     return re.sub(r'"TODO: ([^"]*)"', r'"Filled in: \1"', text)
 
 
-@pytest.mark.parametrize("target, extends", [
-    ("would_have_been_dismissed", False),  # the officer must leave before the finding
-    ("final_written_warning_extended", False),  # the 2012 regime: the complaint's date before 1 Feb 2020
-    ("uksc_decision_restored", False),
-    ("reduction_in_rank", True),
-    ("pat_outcome_substituted", True),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "target, extends",
+    [
+        ("would_have_been_dismissed", False),  # the officer must leave before the finding
+        ("final_written_warning_extended", False),  # the 2012 regime: the complaint's date before 1 Feb 2020
+        ("uksc_decision_restored", False),
+        ("reduction_in_rank", True),
+        ("pat_outcome_substituted", True),
+    ],
+)
 def test_a_scaffold_once_filled_in_passes_check(capsys, tmp_path, target, extends):
     shutil.copy(SCENARIOS / "oconnor.yaml", tmp_path / "oconnor.yaml")
     out_file = tmp_path / "hypo.yaml"
@@ -139,7 +175,7 @@ def test_a_scaffold_once_filled_in_passes_check(capsys, tmp_path, target, extend
     assert code == 3 and "incomplete: event" in out and "1 incomplete (TODO markers left)" in err
     out_file.write_text(fill(text))
     code, out, err = run(capsys, "check", str(out_file))
-    assert code == 0 and out.strip() == "" or "warning:" in out, (out, err)
+    assert (code == 0 and out.strip() == "") or "warning:" in out, (out, err)
     code, out, _ = run(capsys, "replay", str(out_file), "--json")
     assert code == 0 and json.loads(out)["final_state"] == target
 
@@ -167,8 +203,16 @@ def test_scaffold_writes_safely(capsys, tmp_path):
 def test_scaffold_bad_input(capsys):
     code, _, err = run(capsys, "scaffold", "--to", "barred_list", "--from", "oconnor")
     assert code == 1 and "go together" in err
-    code, _, err = run(capsys, "scaffold", "--to", "management_advice", "--from", "oconnor",
-                       "--after", "panel-finds-gross-misconduct-2021-10-05")  # fmt: skip
+    code, _, err = run(
+        capsys,
+        "scaffold",
+        "--to",
+        "management_advice",
+        "--from",
+        "oconnor",
+        "--after",
+        "panel-finds-gross-misconduct-2021-10-05",
+    )
     assert code == 1 and "no route reaches 'management_advice'" in err  # a 2012 outcome; O'Connor is 2020
     code, _, err = run(capsys, "scaffold", "--to", "barred_list", "--from", "oconnor", "--after", "nope")
     assert code == 1 and "'nope' is not an event of 'oconnor'" in err
@@ -178,7 +222,7 @@ def test_check_invalid_wins_over_incomplete(capsys, tmp_path):
     scaffold = tmp_path / "a.yaml"
     run(capsys, "scaffold", "--to", "barred_list", "-o", str(scaffold))
     (tmp_path / "b.yaml").write_text("process: police_misconduct_ew\n")
-    code, out, err = run(capsys, "check", str(tmp_path), "--json")
+    code, out, _err = run(capsys, "check", str(tmp_path), "--json")
     data = json.loads(out)
     assert code == 1 and data["incomplete"] == 1 and not data["valid"]
 
@@ -192,12 +236,17 @@ def test_diff_shows_where_two_scenarios_part(capsys):
     assert data["a_after"][0]["event"] == "impose_final_written_warning"
     assert [s["event"] for s in data["b_after"]] == ["dismiss_without_notice", "report_to_barred_list"]
     code, out, _ = run(capsys, "diff", "oconnor", "oconnor-panel-dismisses")
-    assert "They share 12 events" in out and "dismiss_without_notice" in out and "impose_final_written_warning" in out
+    assert (
+        "They share 12 events" in out
+        and "dismiss_without_notice" in out
+        and "impose_final_written_warning" in out
+    )
 
 
 def test_diff_of_fixtures_and_of_a_scenario_with_itself(capsys):
-    code, out, _ = run(capsys, "diff", "fixture-performance", "fixture-warning", "--json",
-                       scenarios=FIXTURES / "scenarios")  # fmt: skip
+    code, out, _ = run(
+        capsys, "diff", "fixture-performance", "fixture-warning", "--json", scenarios=FIXTURES / "scenarios"
+    )
     data = json.loads(out)
     assert data["last_shared"]["id"] == "report" and len(data["a_after"]) == 2 and len(data["b_after"]) == 4
     code, out, _ = run(capsys, "diff", "oconnor", "oconnor")

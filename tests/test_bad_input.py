@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from procsim._cli import main
-
 from conftest import SCENARIOS
+from procsim.cli.main import main
 
 HEADER = """\
 process: police_misconduct_ew
@@ -60,8 +59,9 @@ def test_valid_file_passes(tmp_path, capsys):
 
 
 def test_impossible_event_lists_possible_ones(tmp_path, capsys):
-    text = HEADER + GOOD_EVENTS.replace("trigger: record_complaint", "trigger: find_gross_misconduct") \
-        .replace("actor: appropriate_authority", "actor: misconduct_panel")
+    text = HEADER + GOOD_EVENTS.replace(
+        "trigger: record_complaint", "trigger: find_gross_misconduct"
+    ).replace("actor: appropriate_authority", "actor: misconduct_panel")
     message = one_problem(tmp_path, text, capsys)
     assert line_no(message) == 9
     assert "event 'e2'" in message and "cannot happen in state 'complaint_received'" in message
@@ -69,40 +69,59 @@ def test_impossible_event_lists_possible_ones(tmp_path, capsys):
 
 
 def test_failing_guard_gives_reason_and_facts(tmp_path, capsys):
-    text = HEADER + "initial_facts: {mandatory_referral: true}\n" + GOOD_EVENTS.replace(
-        "trigger: record_complaint", "trigger: handle_outside_schedule_3")
+    text = (
+        HEADER
+        + "initial_facts: {mandatory_referral: true}\n"
+        + GOOD_EVENTS.replace("trigger: record_complaint", "trigger: handle_outside_schedule_3")
+    )
     message = one_problem(tmp_path, text, capsys)
     assert "must be referred to the IOPC" in message
     assert "mandatory_referral=true" in message
 
 
 def test_wrong_actor_names_allowed_ones(tmp_path, capsys):
-    text = HEADER + GOOD_EVENTS.replace("record_complaint, actor: appropriate_authority",
-                                        "record_complaint, actor: complainant")
+    text = HEADER + GOOD_EVENTS.replace(
+        "record_complaint, actor: appropriate_authority", "record_complaint, actor: complainant"
+    )
     message = one_problem(tmp_path, text, capsys)
     assert "actor 'complainant' cannot 'record_complaint'" in message
     assert "appropriate_authority" in message
 
 
-@pytest.mark.parametrize("old, new, expected", [
-    ("trigger: record_complaint", "trigger: record_complain", "unknown trigger 'record_complain' (did you mean 'record_complaint'?)"),
-    ("actor: appropriate_authority", "actor: appropriate_authorty", "unknown actor 'appropriate_authorty' (did you mean 'appropriate_authority'?)"),
-    ("sources: [src]}\nend", "sources: [srcc]}\nend", "unknown source id 'srcc' (did you mean 'src'?)"),
-    ("state: recorded", "state: recordd", "unknown state 'recordd' (did you mean 'recorded'?)"),
-])
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        (
+            "trigger: record_complaint",
+            "trigger: record_complain",
+            "unknown trigger 'record_complain' (did you mean 'record_complaint'?)",
+        ),
+        (
+            "actor: appropriate_authority",
+            "actor: appropriate_authorty",
+            "unknown actor 'appropriate_authorty' (did you mean 'appropriate_authority'?)",
+        ),
+        ("sources: [src]}\nend", "sources: [srcc]}\nend", "unknown source id 'srcc' (did you mean 'src'?)"),
+        ("state: recorded", "state: recordd", "unknown state 'recordd' (did you mean 'recorded'?)"),
+    ],
+)
 def test_unknown_names_suggest_nearest(tmp_path, capsys, old, new, expected):
     message = one_problem(tmp_path, HEADER + GOOD_EVENTS.replace(old, new), capsys)
     assert expected in message
 
 
 def test_unknown_fact_suggests_nearest(tmp_path, capsys):
-    message = one_problem(tmp_path, HEADER + "initial_facts: {officer_statu: serving}\n" + GOOD_EVENTS, capsys)
+    message = one_problem(
+        tmp_path, HEADER + "initial_facts: {officer_statu: serving}\n" + GOOD_EVENTS, capsys
+    )
     assert line_no(message) == 7
     assert "unknown fact 'officer_statu'" in message and "did you mean 'officer_status'" in message
 
 
 def test_wrong_fact_value(tmp_path, capsys):
-    message = one_problem(tmp_path, HEADER + "initial_facts: {officer_status: sacked}\n" + GOOD_EVENTS, capsys)
+    message = one_problem(
+        tmp_path, HEADER + "initial_facts: {officer_status: sacked}\n" + GOOD_EVENTS, capsys
+    )
     assert "takes one of serving, resigned, retired, dismissed" in message
 
 
@@ -111,11 +130,14 @@ def test_derived_fact_cannot_be_set(tmp_path, capsys):
     assert "derived from 'matter_date'" in message
 
 
-@pytest.mark.parametrize("date, expected", [
-    ("2021-02-30", "is not a real date"),
-    ("21-03-2021", "is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"),
-    ("2021-13", "has no month 13"),
-])
+@pytest.mark.parametrize(
+    "date, expected",
+    [
+        ("2021-02-30", "is not a real date"),
+        ("21-03-2021", "is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"),
+        ("2021-13", "has no month 13"),
+    ],
+)
 def test_bad_dates(tmp_path, capsys, date, expected):
     message = one_problem(tmp_path, HEADER + GOOD_EVENTS.replace('"2021-03-02"', f'"{date}"'), capsys)
     assert line_no(message) == 9 and expected in message
@@ -137,7 +159,9 @@ def test_yaml_syntax_error_names_line(tmp_path, capsys):
 
 
 def test_wrong_type(tmp_path, capsys):
-    message = one_problem(tmp_path, HEADER.replace('kind: hypothetical', 'kind: [real]') + GOOD_EVENTS, capsys)
+    message = one_problem(
+        tmp_path, HEADER.replace("kind: hypothetical", "kind: [real]") + GOOD_EVENTS, capsys
+    )
     assert line_no(message) == 3 and "'kind' in the scenario must be text, not a list" in message
 
 
@@ -173,7 +197,8 @@ def test_extends_outside_scenarios_folder(tmp_path, capsys):
 def test_extends_cycle(tmp_path, capsys):
     for this, other in (("a", "b"), ("b", "a")):
         (tmp_path / f"{this}.yaml").write_text(
-            CHILD + f"extends: {other}\ndiverges_after: e1\n" + GOOD_EVENTS.replace("id: e", f"id: {this}"))
+            CHILD + f"extends: {other}\ndiverges_after: e1\n" + GOOD_EVENTS.replace("id: e", f"id: {this}")
+        )
     code = main(["check", str(tmp_path / "a.yaml")])
     out = capsys.readouterr().out.strip().splitlines()
     assert code == 1 and len(out) == 1 and "cycle" in out[0] and "a -> b -> a" in out[0]
@@ -186,11 +211,14 @@ def test_extends_unknown_divergence_point(tmp_path, capsys):
     assert "'diverges_after' names 'e9'" in message
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("a: !!python/object/apply:os.system ['echo owned']\n", "tags"),
-    ("a: &x [1]\nb: *x\n", "anchors"),
-    ("title: a\ntitle: b\n", "duplicate key 'title'"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("a: !!python/object/apply:os.system ['echo owned']\n", "tags"),
+        ("a: &x [1]\nb: *x\n", "anchors"),
+        ("title: a\ntitle: b\n", "duplicate key 'title'"),
+    ],
+)
 def test_unsafe_yaml_is_refused(tmp_path, capsys, text, expected):
     message = one_problem(tmp_path, text, capsys)
     assert expected in message
@@ -199,7 +227,7 @@ def test_unsafe_yaml_is_refused(tmp_path, capsys, text, expected):
 def test_alias_bomb_is_refused_quickly(tmp_path, capsys):
     lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x"]']
     for i in range(1, 10):
-        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i-1}"] * 9) + "]")
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
     start = time.perf_counter()
     message = one_problem(tmp_path, "\n".join(lines) + "\n", capsys)
     assert "not allowed" in message
@@ -222,12 +250,14 @@ def test_not_a_mapping(tmp_path, capsys):
 
 
 def test_end_state_mismatch(tmp_path, capsys):
-    message = one_problem(tmp_path, HEADER + GOOD_EVENTS.replace("state: recorded", "state: iopc_assessing"), capsys)
+    message = one_problem(
+        tmp_path, HEADER + GOOD_EVENTS.replace("state: recorded", "state: iopc_assessing"), capsys
+    )
     assert "ends in state 'recorded', not 'iopc_assessing'" in message
 
 
 def test_concluded_in_an_ongoing_state(tmp_path, capsys):
-    text = HEADER + GOOD_EVENTS.replace("status: pending, as_of: \"2021-04-01\"", "status: concluded")
+    text = HEADER + GOOD_EVENTS.replace('status: pending, as_of: "2021-04-01"', "status: concluded")
     message = one_problem(tmp_path, text, capsys)
     assert "ongoing state: say pending" in message
 
@@ -235,10 +265,15 @@ def test_concluded_in_an_ongoing_state(tmp_path, capsys):
 def test_real_cli_prints_no_traceback(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(HEADER + GOOD_EVENTS.replace("trigger: record_complaint", "trigger: nonsense"))
-    for args in (["check", str(bad)], ["replay", str(bad)], ["replay", "no-such-scenario"],
-                 ["explain", "nonsense"]):
-        result = subprocess.run([sys.executable, "-m", "procsim", *args], capture_output=True, text=True,
-                                cwd=SCENARIOS.parent)
+    for args in (
+        ["check", str(bad)],
+        ["replay", str(bad)],
+        ["replay", "no-such-scenario"],
+        ["explain", "nonsense"],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "procsim", *args], capture_output=True, text=True, cwd=SCENARIOS.parent
+        )
         assert result.returncode == 1, (args, result)
         assert "Traceback" not in result.stderr + result.stdout
         assert len((result.stderr + result.stdout).strip().splitlines()) <= 2  # problem + summary

@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from procsim._cli import main
-
 from conftest import SCENARIOS
+from procsim.cli.main import main
 
 
 @pytest.fixture(autouse=True)
@@ -25,10 +24,21 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 def test_replay_oconnor_shows_the_dated_sourced_timeline(capsys):
     code, out, _ = run(capsys, "replay", "oconnor")
     assert code == 0
-    for text in ("23 October 2011", "26 October 2020", "5 October 2021", "17 November 2023",
-                 "22 January 2025", "20 June 2025", "would have been dismissed",
-                 "Barred list (barred_list)", "concluded unless challenged", "Sources disagree (D1",
-                 "[2023] EWHC 2892 (Admin)", "Good Law Project", "Basis: CR 2020 reg 4, Sch 1"):
+    for text in (
+        "23 October 2011",
+        "26 October 2020",
+        "5 October 2021",
+        "17 November 2023",
+        "22 January 2025",
+        "20 June 2025",
+        "would have been dismissed",
+        "Barred list (barred_list)",
+        "concluded unless challenged",
+        "Sources disagree (D1",
+        "[2023] EWHC 2892 (Admin)",
+        "Good Law Project",
+        "Basis: CR 2020 reg 4, Sch 1",
+    ):
         assert text in out, text
     assert "incident -> " not in out.lower() or "Incident (incident) ->" in out
 
@@ -86,7 +96,7 @@ def test_explain_state_lists_what_can_follow(capsys):
 
 
 def test_explain_trigger_shows_time_limit(capsys):
-    code, out, _ = run(capsys, "explain", "issue_claim", "--json")
+    _code, out, _ = run(capsys, "explain", "issue_claim", "--json")
     data = json.loads(out)
     limit = data["transitions"][0]["time_limit"]
     assert limit["length"] == 3 and limit["unit"] == "months" and limit["promptly"]

@@ -9,26 +9,34 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from procsim._cli import main
-from procsim.dates import PartialDate, describe_gap
-from procsim.deadlines import (add_months, add_working_days, due_date, due_range, is_bank_holiday,
-                               is_working_day)
-from procsim.model import TimeLimit
-
 from conftest import SCENARIOS
+from procsim.cli.main import main
+from procsim.core.dates import PartialDate, describe_gap
+from procsim.core.deadlines import (
+    add_months,
+    add_working_days,
+    due_date,
+    due_range,
+    is_bank_holiday,
+    is_working_day,
+)
+from procsim.core.model import TimeLimit
 
 D = dt.date
 
 
-@pytest.mark.parametrize("start, months, expected", [
-    (D(2021, 10, 5), 3, D(2022, 1, 5)),      # O'Connor: three months after the 2021 hearing
-    (D(2023, 1, 31), 1, D(2023, 2, 28)),     # no 31 February: the last day of the month
-    (D(2024, 1, 31), 1, D(2024, 2, 29)),     # leap year
-    (D(2023, 11, 30), 3, D(2024, 2, 29)),
-    (D(2021, 8, 31), 1, D(2021, 9, 30)),
-    (D(2024, 2, 29), 12, D(2025, 2, 28)),
-    (D(2021, 12, 15), 1, D(2022, 1, 15)),    # over the year end
-])
+@pytest.mark.parametrize(
+    "start, months, expected",
+    [
+        (D(2021, 10, 5), 3, D(2022, 1, 5)),  # O'Connor: three months after the 2021 hearing
+        (D(2023, 1, 31), 1, D(2023, 2, 28)),  # no 31 February: the last day of the month
+        (D(2024, 1, 31), 1, D(2024, 2, 29)),  # leap year
+        (D(2023, 11, 30), 3, D(2024, 2, 29)),
+        (D(2021, 8, 31), 1, D(2021, 9, 30)),
+        (D(2024, 2, 29), 12, D(2025, 2, 28)),
+        (D(2021, 12, 15), 1, D(2022, 1, 15)),  # over the year end
+    ],
+)
 def test_month_arithmetic(start, months, expected):
     assert add_months(start, months) == expected
 
@@ -41,16 +49,24 @@ def test_months_land_on_the_same_day_or_the_month_end(start, months):
     assert due.day == start.day or (due.day < start.day and next_day.month != due.month)
 
 
-@pytest.mark.parametrize("day, holiday", [
-    (D(2021, 4, 2), True), (D(2021, 4, 5), True),            # Good Friday, Easter Monday 2021
-    (D(2021, 12, 27), True), (D(2021, 12, 28), True),        # Christmas (Sat) and Boxing Day (Sun) substitutes
-    (D(2022, 12, 27), True),                                 # Christmas 2022 fell on a Sunday
-    (D(2020, 12, 28), True),                                 # Boxing Day 2020 fell on a Saturday
-    (D(2022, 9, 19), True), (D(2023, 5, 8), True),           # one-off: state funeral, coronation
-    (D(2022, 6, 2), True), (D(2022, 5, 30), False),          # spring bank holiday moved for the jubilee
-    (D(2024, 1, 2), False), (D(2023, 7, 12), False),         # Scotland's 2 January, Northern Ireland's 12 July
-    (D(2021, 10, 5), False),
-])
+@pytest.mark.parametrize(
+    "day, holiday",
+    [
+        (D(2021, 4, 2), True),
+        (D(2021, 4, 5), True),  # Good Friday, Easter Monday 2021
+        (D(2021, 12, 27), True),
+        (D(2021, 12, 28), True),  # Christmas (Sat) and Boxing Day (Sun) substitutes
+        (D(2022, 12, 27), True),  # Christmas 2022 fell on a Sunday
+        (D(2020, 12, 28), True),  # Boxing Day 2020 fell on a Saturday
+        (D(2022, 9, 19), True),
+        (D(2023, 5, 8), True),  # one-off: state funeral, coronation
+        (D(2022, 6, 2), True),
+        (D(2022, 5, 30), False),  # spring bank holiday moved for the jubilee
+        (D(2024, 1, 2), False),
+        (D(2023, 7, 12), False),  # Scotland's 2 January, Northern Ireland's 12 July
+        (D(2021, 10, 5), False),
+    ],
+)
 def test_bank_holidays_of_england_and_wales(day, holiday):
     assert is_bank_holiday(day) is holiday
 
@@ -60,13 +76,16 @@ def test_weekends_are_not_working_days():
     assert is_working_day(D(2021, 10, 11))
 
 
-@pytest.mark.parametrize("start, count, expected", [
-    (D(2021, 10, 5), 10, D(2021, 10, 19)),   # O'Connor: PAT notice window after the Tuesday decision
-    (D(2021, 12, 23), 5, D(2022, 1, 4)),     # over Christmas and New Year substitutes
-    (D(2022, 4, 14), 7, D(2022, 4, 27)),     # reg 45: over Good Friday and Easter Monday
-    (D(2025, 6, 20), 5, D(2025, 6, 27)),     # O'Connor: barred-list report after the Friday finding
-    (D(2021, 10, 9), 1, D(2021, 10, 11)),    # from a Saturday
-])
+@pytest.mark.parametrize(
+    "start, count, expected",
+    [
+        (D(2021, 10, 5), 10, D(2021, 10, 19)),  # O'Connor: PAT notice window after the Tuesday decision
+        (D(2021, 12, 23), 5, D(2022, 1, 4)),  # over Christmas and New Year substitutes
+        (D(2022, 4, 14), 7, D(2022, 4, 27)),  # reg 45: over Good Friday and Easter Monday
+        (D(2025, 6, 20), 5, D(2025, 6, 27)),  # O'Connor: barred-list report after the Friday finding
+        (D(2021, 10, 9), 1, D(2021, 10, 11)),  # from a Saturday
+    ],
+)
 def test_working_days_start_the_day_after(start, count, expected):
     assert add_working_days(start, count) == expected
 
@@ -83,13 +102,15 @@ def limit(length, unit, **extra) -> TimeLimit:
 
 def test_calendar_days_are_clear_days():
     assert due_date(limit(28, "calendar_days"), D(2021, 3, 1)) == D(2021, 3, 29)
-    assert due_date(limit(21, "calendar_days"), D(2023, 11, 17)) == D(2023, 12, 8)  # O'Connor appellant's notice
+    assert due_date(limit(21, "calendar_days"), D(2023, 11, 17)) == D(
+        2023, 12, 8
+    )  # O'Connor appellant's notice
 
 
 def test_cpr_period_ending_when_the_court_is_closed_moves_to_the_next_open_day():
     claim = limit(3, "months", cpr=True)
-    assert due_date(claim, D(2022, 9, 3)) == D(2022, 12, 5)   # 3 December 2022 was a Saturday
-    assert due_date(claim, D(2022, 10, 2)) == D(2023, 1, 3)   # 2 January 2023 was a bank holiday
+    assert due_date(claim, D(2022, 9, 3)) == D(2022, 12, 5)  # 3 December 2022 was a Saturday
+    assert due_date(claim, D(2022, 10, 2)) == D(2023, 1, 3)  # 2 January 2023 was a bank holiday
     assert due_date(limit(3, "months"), D(2022, 9, 3)) == D(2022, 12, 3)  # not a court limit
 
 
@@ -107,14 +128,17 @@ def test_coarse_start_gives_a_range():
     assert due_range(limit(3, "months"), PartialDate.parse("2021-10-05")) == (D(2022, 1, 5), D(2022, 1, 5))
 
 
-@pytest.mark.parametrize("before, after, expected", [
-    ("2011-10-24", "2020-10-26", "3,290 days, about 9 years"),
-    ("2020-10-26", "2021-10-04", "343 days, about 11 months"),
-    ("2020-10-26", "2025-06-20", "1,698 days, about 4 years 8 months"),
-    ("2020", "2020", "same year"),
-    ("2020-10-26", "2020", "up to 2 months"),
-    ("2020", "2021", "1 day to 2 years"),
-])
+@pytest.mark.parametrize(
+    "before, after, expected",
+    [
+        ("2011-10-24", "2020-10-26", "3,290 days, about 9 years"),
+        ("2020-10-26", "2021-10-04", "343 days, about 11 months"),
+        ("2020-10-26", "2025-06-20", "1,698 days, about 4 years 8 months"),
+        ("2020", "2020", "same year"),
+        ("2020-10-26", "2020", "up to 2 months"),
+        ("2020", "2021", "1 day to 2 years"),
+    ],
+)
 def test_durations_in_words(before, after, expected):
     assert describe_gap(PartialDate.parse(before), PartialDate.parse(after)) == expected
 
@@ -166,10 +190,14 @@ def write(tmp_path, text):
 
 @pytest.mark.parametrize("renewed, verdict", [("2022-03-08", "in time"), ("2022-03-15", "late")])
 def test_verdicts_on_a_renewal(tmp_path, capsys, renewed, verdict):
-    path = write(tmp_path, HEADER + f"""\
+    path = write(
+        tmp_path,
+        HEADER
+        + f"""\
   - {{id: e6, date: "{renewed}", trigger: renew_permission_application, actor: complainant, summary: "Renewed.", sources: [src]}}
 end: {{state: oral_permission_hearing, status: pending, as_of: "2022-04-01"}}
-""")
+""",
+    )
     code, data = deadlines(capsys, str(path))
     renewal = next(item for item in data["limits"] if item["trigger"] == "renew_permission_application")
     assert renewal["due"] == ["2022-03-08", "2022-03-08"] and renewal["verdict"] == verdict
@@ -185,7 +213,10 @@ end: {{state: oral_permission_hearing, status: pending, as_of: "2022-04-01"}}
 
 
 def test_limit_still_running_at_as_of_is_open(tmp_path, capsys):
-    path = write(tmp_path, HEADER + 'end: {state: permission_refused_on_papers, status: pending, as_of: "2022-03-04"}\n')
+    path = write(
+        tmp_path,
+        HEADER + 'end: {state: permission_refused_on_papers, status: pending, as_of: "2022-03-04"}\n',
+    )
     _, data = deadlines(capsys, str(path))
     renewal = next(item for item in data["limits"] if item["trigger"] == "renew_permission_application")
     assert renewal["verdict"] == "open" and renewal["next_step"] is None and renewal["due"][0] == "2022-03-08"

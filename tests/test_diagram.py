@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from procsim._scenario_loader import engine_for, load_scenario
-from procsim.diagram import extract
-from procsim.engine import replay
-
 from conftest import SCENARIOS
+from procsim.core.engine import replay
+from procsim.io.scenario_reader import engine_for, load_scenario
+from procsim.render.diagram import extract
 
 
 def replayed(process, name: str, folder: Path = SCENARIOS):
@@ -33,8 +32,11 @@ def oconnor(process):
 def test_process_diagram_has_one_lane_per_forum_in_order_and_every_state_once(process):
     diagram = extract.process_diagram(process)
     assert [c.id for c in diagram.clusters] == list(process.forums)
-    assert [c.label for c in diagram.clusters][:3] == ["Police and IOPC", "Misconduct proceedings",
-                                                      "Police Appeals Tribunal"]  # fmt: skip
+    assert [c.label for c in diagram.clusters][:3] == [
+        "Police and IOPC",
+        "Misconduct proceedings",
+        "Police Appeals Tribunal",
+    ]
     states = [n for n in diagram.nodes if n.kind == "state"]
     assert sorted(n.id for n in states) == sorted(process.states)
     for node in states:
@@ -51,19 +53,28 @@ def test_every_transition_is_drawn_directly_through_a_junction_or_to_an_exit(pro
     members = {(e.source, e.dest) for e in edges if e.kind == "member"}
     for transition in process.transitions:
         same_forum = process.states[transition.dest].forum == process.states[transition.source].forum
-        target = transition.dest if same_forum else extract.exit_id(process.states[transition.source].forum,
-                                                                     transition.dest)  # fmt: skip
-        direct = any(e.source == transition.source and e.dest == target and transition.trigger in e.triggers
-                     for e in edges)  # fmt: skip
-        bundled = any((transition.source, e.source) in members and e.dest == target
-                      and transition.trigger in e.triggers for e in edges if e.kind in ("bundle", "back"))  # fmt: skip
+        target = (
+            transition.dest
+            if same_forum
+            else extract.exit_id(process.states[transition.source].forum, transition.dest)
+        )
+        direct = any(
+            e.source == transition.source and e.dest == target and transition.trigger in e.triggers
+            for e in edges
+        )
+        bundled = any(
+            (transition.source, e.source) in members and e.dest == target and transition.trigger in e.triggers
+            for e in edges
+            if e.kind in ("bundle", "back")
+        )
         assert direct or bundled, transition
 
 
 def test_labels_are_plain_english_and_guards_their_short_labels(process):
     diagram = extract.process_diagram(process)
-    edge = next(e for e in diagram.edges
-                if e.source == "misconduct_found" and e.dest == "dismissed_without_notice")  # fmt: skip
+    edge = next(
+        e for e in diagram.edges if e.source == "misconduct_found" and e.dest == "dismissed_without_notice"
+    )
     assert edge.label == process.triggers["dismiss_without_notice"].label
     assert "live FWW or unconnected incidents" in edge.guards
     labels = {e.label for e in diagram.edges if e.label}
@@ -116,9 +127,12 @@ def test_overview_collapses_each_forum_to_one_node(process):
     assert edge.kind == "move" and edge.count == 34 and "JR claim issued" in edge.label
     back = next(e for e in diagram.edges if e.source == "court_of_appeal" and e.dest == "police_iopc")
     assert back.kind == "back" and back.label == "decided again"
-    cross = Counter((process.states[t.source].forum, process.states[t.dest].forum) for t in process.transitions)
+    cross = Counter(
+        (process.states[t.source].forum, process.states[t.dest].forum) for t in process.transitions
+    )
     assert sum(e.count for e in diagram.edges if e.kind in ("move", "back")) == sum(
-        count for (a, b), count in cross.items() if a != b)
+        count for (a, b), count in cross.items() if a != b
+    )
 
 
 # ---------------------------------------------------------------------- a case's path
@@ -130,7 +144,9 @@ def test_path_edges_in_order_with_numbers_and_dates(process, oconnor):
     first = path[0]
     assert (first.source, first.dest, first.label) == ("incident", "complaint_received", "complaint made")
     complaint = next(s.number for s in oconnor.steps if s.event.trigger == "make_complaint")
-    assert [(m.number, m.date, m.date_text) for m in first.steps] == [(complaint, "2020-10-26", "26 Oct 2020")]
+    assert [(m.number, m.date, m.date_text) for m in first.steps] == [
+        (complaint, "2020-10-26", "26 Oct 2020")
+    ]
     hearing = next(e for e in path if e.dest == "gross_misconduct_found" and e.source == "hearing_listed")
     assert hearing.steps[0].date == "2021-10-05"
     remit = next(e for e in path if e.source == "ca_quashed_and_remitted")
@@ -161,8 +177,13 @@ def test_path_marks_final_state_side_events_and_the_ways_not_taken(process, ocon
     notes = next(n for n in diagram.nodes if n.kind == "notes" and n.id == "notes_incident")
     assert notes.lines[0] == "1. 23 Oct 2011: conduct"
     # the lanes are the forums the case went through, in the process's order
-    assert [c.id for c in diagram.clusters] == ["police_iopc", "misconduct", "admin_court", "court_of_appeal",
-                                                "lists"]  # fmt: skip
+    assert [c.id for c in diagram.clusters] == [
+        "police_iopc",
+        "misconduct",
+        "admin_court",
+        "court_of_appeal",
+        "lists",
+    ]
 
 
 def path_states(replay) -> set[str]:
@@ -188,9 +209,13 @@ def test_path_view_draws_the_path_and_only_the_ways_not_taken_from_it(process, o
     # the rest of each forum is counted, not drawn
     for cluster in diagram.clusters:
         forum = {n for n, s in process.states.items() if s.forum == cluster.id}
-        drawn = (on_path | {w.state for n in diagram.nodes if n.cluster == cluster.id for w in n.ways}) & forum
+        drawn = (
+            on_path | {w.state for n in diagram.nodes if n.cluster == cluster.id for w in n.ways}
+        ) & forum
         assert cluster.hidden == len(forum) - len(drawn), cluster.id
-    assert diagram.clusters[0].hidden > 0 and diagram.clusters[-1].hidden == 0  # the barred list is all of its lane
+    assert (
+        diagram.clusters[0].hidden > 0 and diagram.clusters[-1].hidden == 0
+    )  # the barred list is all of its lane
     legend = {entry.style: entry.label for entry in diagram.legend}
     assert legend["ways"].startswith("ways not taken") and "exit" in legend and "faint" not in legend
 
@@ -207,8 +232,8 @@ def test_full_context_draws_every_stage_of_the_forums_visited(process, oconnor):
     assert near.path_edges() == diagram.path_edges()  # the same path either way
     with pytest.raises(ValueError):
         extract.path_diagram(process, oconnor, context="far")
-    from procsim._diagram_cli import CONTEXTS as offered
-    from procsim.diagram.ir import CONTEXTS
+    from procsim.cli.diagram import CONTEXTS as offered
+    from procsim.render.diagram.ir import CONTEXTS
 
     assert offered == CONTEXTS  # the command's choices, kept apart so --help imports nothing
 
@@ -216,21 +241,32 @@ def test_full_context_draws_every_stage_of_the_forums_visited(process, oconnor):
 def test_lanes_follow_the_process_order_in_every_view(process, oconnor):
     order = list(process.forums)
     other = replayed(process, "oconnor-officer-appeals-to-pat")
-    views = [extract.process_diagram(process), extract.path_diagram(process, oconnor),
-             extract.path_diagram(process, other), extract.compare_diagram(process, [oconnor, other]),
-             extract.path_diagram(process, other, context="full")]  # fmt: skip
+    views = [
+        extract.process_diagram(process),
+        extract.path_diagram(process, oconnor),
+        extract.path_diagram(process, other),
+        extract.compare_diagram(process, [oconnor, other]),
+        extract.path_diagram(process, other, context="full"),
+    ]
     for diagram in views:
         lanes = [c.id for c in diagram.clusters]
         assert lanes == sorted(lanes, key=order.index), diagram.name
         assert [c.index for c in diagram.clusters] == [order.index(lane) for lane in lanes]
-    assert [c.id for c in views[3].clusters] == ["police_iopc", "misconduct", "pat", "admin_court",
-                                                 "court_of_appeal", "lists"]  # fmt: skip
+    assert [c.id for c in views[3].clusters] == [
+        "police_iopc",
+        "misconduct",
+        "pat",
+        "admin_court",
+        "court_of_appeal",
+        "lists",
+    ]
 
 
 def test_a_loop_shows_repeated_numbers_on_the_same_edge(process, tmp_path):
     for name in ("oconnor.yaml",):
         (tmp_path / name).write_text((SCENARIOS / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "loop.yaml").write_text("""
+    (tmp_path / "loop.yaml").write_text(
+        """
 process: police_misconduct_ew
 title: "Hypothetical: two more further hearings"
 kind: hypothetical
@@ -245,7 +281,9 @@ events:
   - {id: dismissed, date: "2023-12-01", trigger: dismiss_claim, actor: high_court,
      summary: "Dismissed.", sources: [ewhc-2023]}
 end: {state: jr_claim_dismissed, status: concluded}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     diagram = extract.path_diagram(process, replayed(process, "loop", tmp_path))
     loop = [e for e in diagram.path_edges() if e.source == e.dest == "further_hearing"]
     assert len(loop) == 1
@@ -255,9 +293,11 @@ end: {state: jr_claim_dismissed, status: concluded}
 
 
 def test_pending_case_is_marked_pending_as_of(process, tmp_path):
-    (tmp_path / "oconnor.yaml").write_text((SCENARIOS / "oconnor.yaml").read_text(encoding="utf-8"),
-                                           encoding="utf-8")  # fmt: skip
-    (tmp_path / "pending.yaml").write_text("""
+    (tmp_path / "oconnor.yaml").write_text(
+        (SCENARIOS / "oconnor.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "pending.yaml").write_text(
+        """
 process: police_misconduct_ew
 title: "Hypothetical: still waiting for the High Court"
 kind: hypothetical
@@ -267,7 +307,9 @@ summary: "Hypothetical. Judgment not yet given."
 events:
   - {id: nothing, date: '2023-11-01', side: publication, actor: press, summary: 'A report.', sources: [ewhc-2023]}
 end: {state: further_hearing, status: pending, as_of: "2023-11-10"}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     result = replayed(process, "pending", tmp_path)
     diagram = extract.path_diagram(process, result)
     assert diagram.node("further_hearing").final_note == "pending as of 10 Nov 2023"
@@ -289,8 +331,10 @@ def test_comparison_shares_the_prefix_and_colours_each_branch(process, oconnor):
     common = diagram.path_edges(-1)
     assert common[-1].dest == "gross_misconduct_found" and all(e.branch == -1 for e in common)
     b = [(e.source, e.dest, e.steps[0].number) for e in diagram.path_edges(1)]
-    assert b == [("gross_misconduct_found", "dismissed_without_notice", shared + 1),
-                 ("dismissed_without_notice", "barred_list", shared + 2)]  # fmt: skip
+    assert b == [
+        ("gross_misconduct_found", "dismissed_without_notice", shared + 1),
+        ("dismissed_without_notice", "barred_list", shared + 2),
+    ]
     a = diagram.path_edges(0)
     assert a[0].source == "gross_misconduct_found" and a[0].dest == "final_written_warning"
     names = [e.label for e in diagram.legend if e.style == "branch"]
@@ -315,8 +359,13 @@ def test_timeline_stages_gaps_and_a_broken_axis(process, oconnor):
     waiting = [s.states for s in line.stages if s.waiting]
     assert ("final_written_warning",) in waiting
     assert line.breaks == ((dt.date(2011, 10, 24), dt.date(2020, 10, 26)),)
-    assert [forum for forum, _, _ in line.lanes] == ["police_iopc", "misconduct", "admin_court",
-                                                    "court_of_appeal", "lists"]  # fmt: skip
+    assert [forum for forum, _, _ in line.lanes] == [
+        "police_iopc",
+        "misconduct",
+        "admin_court",
+        "court_of_appeal",
+        "lists",
+    ]
     # coarse dates are placed within what they and their neighbours allow, in order
     whens = [e.when for e in line.events]
     assert whens == sorted(whens)

@@ -13,20 +13,21 @@ import xml.etree.ElementTree as ET
 import attrs
 import pytest
 
-from procsim._atomic import write_bytes_atomic, write_text_atomic
-from procsim._cli import main
-from procsim._scenario_loader import engine_for, load_scenario
-from procsim.diagram import extract, render
-from procsim.diagram.catalogue import Drawing, check, drawings, write_all
-from procsim.diagram.dot import html_text, quoted, to_dot
-from procsim.diagram.mermaid import mermaid_text, to_mermaid, timeline_to_mermaid
-from procsim.engine import replay
-
 from conftest import ROOT, SCENARIOS
+from procsim.cli.main import main
+from procsim.core.engine import replay
+from procsim.io.atomic import write_bytes_atomic, write_text_atomic
+from procsim.io.scenario_reader import engine_for, load_scenario
+from procsim.render.diagram import extract, render
+from procsim.render.diagram.catalogue import Drawing, check, drawings, write_all
+from procsim.render.diagram.dot import html_text, quoted, to_dot
+from procsim.render.diagram.mermaid import mermaid_text, timeline_to_mermaid, to_mermaid
 
 DIAGRAMS = ROOT / "diagrams"
-HOSTILE = ("O'Connor & \"Mr Justice Swift\" {braces} <b>not bold</b> back\\slash \\N \\G \\L "
-           "]; x -> y [color=red] --> end note #quot; %% 😀 é")  # fmt: skip
+HOSTILE = (
+    'O\'Connor & "Mr Justice Swift" {braces} <b>not bold</b> back\\slash \\N \\G \\L '
+    "]; x -> y [color=red] --> end note #quot; %% 😀 é"
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +50,9 @@ def hostile_process(process):
     triggers["make_complaint"] = attrs.evolve(triggers["make_complaint"], label=HOSTILE)
     guards = dict(process.guards)
     guards["no_mandatory_referral"] = attrs.evolve(guards["no_mandatory_referral"], label=HOSTILE)
-    return attrs.evolve(process, states=states, forums=forums, triggers=triggers, guards=guards,
-                        title=HOSTILE)  # fmt: skip
+    return attrs.evolve(
+        process, states=states, forums=forums, triggers=triggers, guards=guards, title=HOSTILE
+    )
 
 
 # ---------------------------------------------------------------------- escaping
@@ -81,8 +83,11 @@ def test_hostile_text_shows_as_written_in_svg_and_cannot_inject(process):
     # shown as written, not replaced as Graphviz would (\N: the node's name, \G: the graph's)
     assert "\\N" in joined and "\\G" in joined and "back\\slash" in joined
     svg_ns = "{http://www.w3.org/2000/svg}"
-    node = next(g for g in ET.fromstring(svg).iter(svg_ns + "g")
-                if g.get("class") == "node" and g.findtext(svg_ns + "title") == "incident")  # fmt: skip
+    node = next(
+        g
+        for g in ET.fromstring(svg).iter(svg_ns + "g")
+        if g.get("class") == "node" and g.findtext(svg_ns + "title") == "incident"
+    )
     shown = " ".join(t.text or "" for t in node.iter(svg_ns + "text"))
     assert shown == " ".join(HOSTILE.split())  # the whole label, exactly, in its wrapped lines
     # the number of nodes and edges is what the representation says: nothing injected
@@ -96,14 +101,17 @@ def test_hostile_text_in_mermaid_is_entities(process):
     text = to_mermaid(extract.process_diagram(hostile_process(process)))
     body = text.split("---\n", 2)[2]
     state_line = next(line for line in body.splitlines() if line.strip().endswith(" as s_incident"))
-    label = state_line.strip()[len('state "'):-len('" as s_incident')]
+    label = state_line.strip()[len('state "') : -len('" as s_incident')]
     assert '"' not in label and "<" not in label and ":" not in label and "\n" not in label
     assert "O'Connor" in label and "😀" in label and "#34;Mr Justice Swift#34;" in label
     assert "#92;N" in label  # the backslash, as an entity
     title = text.splitlines()[1]
     assert title.startswith('title: "O\'Connor & \\"Mr Justice Swift\\"')  # a YAML double-quoted string
-    transition = next(line for line in body.splitlines() if line.strip().startswith("s_incident -->")
-                      and "complaint_received" in line)  # fmt: skip
+    transition = next(
+        line
+        for line in body.splitlines()
+        if line.strip().startswith("s_incident -->") and "complaint_received" in line
+    )
     assert transition.count(" : ") == 1 and "-->" not in transition.split(" : ", 1)[1]
 
 
@@ -119,7 +127,7 @@ def test_mermaid_state_diagram_shape(process, oconnor):
     assert any(line.startswith("  note right of s_incident : 1. 23 Oct 2011#58; conduct") for line in lines)
     assert any(line.startswith("  class ") and line.endswith(" final") for line in lines)
     assert text.count("{") == text.count("}")
-    assert 's_investigation_directed' not in text  # a path shows only the path
+    assert "s_investigation_directed" not in text  # a path shows only the path
 
 
 def test_mermaid_timeline_is_a_gantt_chart(process, oconnor):
@@ -133,8 +141,10 @@ def test_mermaid_timeline_is_a_gantt_chart(process, oconnor):
 # ---------------------------------------------------------------------- determinism
 def test_dot_and_svg_are_byte_identical_when_drawn_twice(process, oconnor):
     first = Drawing("oconnor", extract.path_diagram(process, oconnor))
-    second = Drawing("oconnor", extract.path_diagram(process, replay(engine_for(process),
-                                                                     load_scenario(SCENARIOS / "oconnor.yaml"))))
+    second = Drawing(
+        "oconnor",
+        extract.path_diagram(process, replay(engine_for(process), load_scenario(SCENARIOS / "oconnor.yaml"))),
+    )
     assert first.dot() == second.dot()
     svg = first.render("svg")
     assert svg == second.render("svg")
@@ -153,8 +163,22 @@ def test_dot_does_not_depend_on_hash_randomisation():
     for seed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
         result = subprocess.run(
-            [sys.executable, "-m", "procsim", "--scenarios", str(SCENARIOS), "diagram", "oconnor",
-             "oconnor-panel-dismisses", "--format", "dot"], capture_output=True, env=env, check=True)  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "procsim",
+                "--scenarios",
+                str(SCENARIOS),
+                "diagram",
+                "oconnor",
+                "oconnor-panel-dismisses",
+                "--format",
+                "dot",
+            ],
+            capture_output=True,
+            env=env,
+            check=True,
+        )
         outputs.add(result.stdout)
     assert len(outputs) == 1
 
@@ -176,8 +200,11 @@ def laid_out(diagram):
     with render.captured_stderr():
         graph = pygraphviz.AGraph(string=to_dot(diagram))
         graph.layout(prog="dot")
-    tops = {sub.name[len("cluster_"):]: float(sub.graph_attr["bb"].split(",")[3])
-            for sub in graph.subgraphs() if sub.name and sub.name.startswith("cluster_")}  # fmt: skip
+    tops = {
+        sub.name[len("cluster_") :]: float(sub.graph_attr["bb"].split(",")[3])
+        for sub in graph.subgraphs()
+        if sub.name and sub.name.startswith("cluster_")
+    }
     return graph, sorted(tops, key=lambda lane: -tops[lane])
 
 
@@ -189,9 +216,12 @@ def test_lanes_are_drawn_in_the_process_order_from_the_top(process, oconnor):
     """The Court of Appeal below the Administrative Court, whatever the path's arrows pull."""
     order = list(process.forums)
     other = replay(engine_for(process), load_scenario(SCENARIOS / "oconnor-officer-appeals-to-pat.yaml"))
-    views = [extract.process_diagram(process), extract.path_diagram(process, oconnor),
-             extract.compare_diagram(process, [oconnor, other]),
-             extract.path_diagram(process, oconnor, context="full")]  # fmt: skip
+    views = [
+        extract.process_diagram(process),
+        extract.path_diagram(process, oconnor),
+        extract.compare_diagram(process, [oconnor, other]),
+        extract.path_diagram(process, oconnor, context="full"),
+    ]
     for diagram in views:
         _, lanes = laid_out(diagram)
         assert lanes == [c.id for c in diagram.clusters] == sorted(lanes, key=order.index), diagram.name
@@ -214,8 +244,11 @@ def test_each_row_reads_left_to_right_in_the_order_the_case_went(process, oconno
         ys = {graph.get_node(name).attr["pos"].split(",")[1] for name in row}
         assert len(ys) == 1, lane  # one row
     # the lanes line up on the left
-    lefts = {round(float(sub.graph_attr["bb"].split(",")[0])) for sub in graph.subgraphs()
-             if sub.name and sub.name.startswith("cluster_")}  # fmt: skip
+    lefts = {
+        round(float(sub.graph_attr["bb"].split(",")[0]))
+        for sub in graph.subgraphs()
+        if sub.name and sub.name.startswith("cluster_")
+    }
     assert max(lefts) - min(lefts) <= 2
 
 
@@ -226,10 +259,13 @@ def slide_scale(svg: bytes) -> float:
 
 
 def test_a_path_and_a_comparison_are_legible_on_a_slide(process, oconnor):
-    from procsim.diagram.dot import PATH_FONT, STEP_TEXT
+    from procsim.render.diagram.dot import PATH_FONT, STEP_TEXT
 
     other = replay(engine_for(process), load_scenario(SCENARIOS / "oconnor-panel-dismisses.yaml"))
-    for diagram in (extract.path_diagram(process, oconnor), extract.compare_diagram(process, [oconnor, other])):
+    for diagram in (
+        extract.path_diagram(process, oconnor),
+        extract.compare_diagram(process, [oconnor, other]),
+    ):
         scale = slide_scale(render.render_dot(to_dot(diagram), "svg")[0])
         assert PATH_FONT * scale >= 12 and STEP_TEXT * scale >= 11, (diagram.name, scale)
     # the whole context, kept for posters, is not
@@ -240,7 +276,9 @@ def test_a_path_and_a_comparison_are_legible_on_a_slide(process, oconnor):
 def test_hostile_text_in_a_path_shows_as_written(process, oconnor):
     hostile = hostile_process(process)
     states = dict(hostile.states)
-    states["investigation_directed"] = attrs.evolve(states["investigation_directed"], label=HOSTILE)  # a way not taken
+    states["investigation_directed"] = attrs.evolve(
+        states["investigation_directed"], label=HOSTILE
+    )  # a way not taken
     hostile = attrs.evolve(hostile, states=states)
     diagram = extract.path_diagram(hostile, oconnor)
     dot = to_dot(diagram)
@@ -257,9 +295,16 @@ def test_hostile_text_in_a_path_shows_as_written(process, oconnor):
         assert word in joined, word
     assert "\\N" in joined and "back\\slash" in joined and "\\\\" not in joined  # as written, not doubled
     svg_ns = "{http://www.w3.org/2000/svg}"
-    groups = {g.findtext(svg_ns + "title"): " ".join(t.text or "" for t in g.iter(svg_ns + "text"))
-              for g in ET.fromstring(svg).iter(svg_ns + "g") if g.get("class") == "node"}  # fmt: skip
-    for box in ("incident", extract.ways_id("iopc_assessing"), "__step_1"):  # a stage, a way not taken, a step
+    groups = {
+        g.findtext(svg_ns + "title"): " ".join(t.text or "" for t in g.iter(svg_ns + "text"))
+        for g in ET.fromstring(svg).iter(svg_ns + "g")
+        if g.get("class") == "node"
+    }
+    for box in (
+        "incident",
+        extract.ways_id("iopc_assessing"),
+        "__step_1",
+    ):  # a stage, a way not taken, a step
         assert all(word in groups[box] for word in HOSTILE.split()), box
 
 
@@ -307,7 +352,7 @@ def test_the_one_atomic_writer_syncs_and_gives_ordinary_permissions(tmp_path, mo
     # the diagram code writes with it, and names the file when it cannot
     blocker = tmp_path / "file"
     blocker.write_text("")
-    with pytest.raises(render.RenderError, match="cannot write .*file/x.svg"):
+    with pytest.raises(render.RenderError, match=r"cannot write .*file/x\.svg"):
         render.write_file(blocker / "x.svg", b"data")
 
 
@@ -350,17 +395,25 @@ def test_check_names_each_stale_missing_or_orphaned_file(tmp_path, capsys):
     shutil.copytree(DIAGRAMS, tmp_path / "diagrams")
     # a scenario changes and nobody regenerates
     path = scenarios / "oconnor-panel-dismisses.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('title: "', 'title: "Renamed: ', 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('title: "', 'title: "Renamed: ', 1), encoding="utf-8"
+    )
     (tmp_path / "diagrams" / "process-overview.png").unlink()
     (tmp_path / "diagrams" / "gone.svg").write_bytes((DIAGRAMS / "process.svg").read_bytes())
     code = main(["--scenarios", str(scenarios), "diagram", "--all", "--check"])
     out = capsys.readouterr().out
     assert code == 1
     stale = sorted(line.split(":")[0].rsplit("/", 1)[-1] for line in out.splitlines())
-    assert stale == ["gone.svg", "oconnor-panel-dismisses-timeline.png", "oconnor-panel-dismisses-timeline.svg",
-                     "oconnor-panel-dismisses.png", "oconnor-panel-dismisses.svg",
-                     "oconnor-vs-oconnor-panel-dismisses.png", "oconnor-vs-oconnor-panel-dismisses.svg",
-                     "process-overview.png"]  # fmt: skip
+    assert stale == [
+        "gone.svg",
+        "oconnor-panel-dismisses-timeline.png",
+        "oconnor-panel-dismisses-timeline.svg",
+        "oconnor-panel-dismisses.png",
+        "oconnor-panel-dismisses.svg",
+        "oconnor-vs-oconnor-panel-dismisses.png",
+        "oconnor-vs-oconnor-panel-dismisses.svg",
+        "process-overview.png",
+    ]
     assert "missing" in out and "no longer generated" in out and "stale" in out
 
 

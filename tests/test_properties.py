@@ -5,9 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procsim._errors import EngineError
-from procsim.dates import PartialDate
-
+from procsim.core.dates import PartialDate
+from procsim.core.errors import EngineError
 from strategies import fact_overrides, trigger_names
 
 
@@ -41,7 +40,8 @@ def test_walking_allowed_options_never_fails(engine, process, data):
             allowed = [o.transition for o in engine.options(case) if o.allowed]
             if not allowed:
                 assert process.states[case.state].is_terminal or all(
-                    not o.allowed for o in engine.options(case))
+                    not o.allowed for o in engine.options(case)
+                )
                 break
             chosen = data.draw(st.sampled_from(allowed))
             engine.fire(case, chosen.trigger, actor=chosen.actors[0])

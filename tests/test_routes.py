@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 
-from procsim._process_loader import load_process_file
-from procsim._scenario_loader import load_scenario
-from procsim.engine import replay
-from procsim.model import Process
-from procsim.routes import Move, Route, RouteSpace, default_fact_changes, loop_transitions
-
 from conftest import SCENARIOS
+from procsim.analysis.routes import Move, Route, RouteSpace, default_fact_changes, loop_transitions
+from procsim.core.engine import replay
+from procsim.core.model import Process
+from procsim.io.process_reader import load_process_file
+from procsim.io.scenario_reader import load_scenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -35,15 +34,23 @@ def counts(process: Process, max_loops: int = 1, start: str | None = None) -> di
 def test_plain_routes():
     # done: start-a-done, start-b-done; settled: start-a-settled (it may stop there);
     # upheld: start-a-settled-appeal-upheld.
-    assert counts(fixture("routes_plain")) == {"done": 2, "settled": 1, "upheld": 1,
-                                               "(stopped by loops)": 0, "(stuck)": 0}  # fmt: skip
+    assert counts(fixture("routes_plain")) == {
+        "done": 2,
+        "settled": 1,
+        "upheld": 1,
+        "(stopped by loops)": 0,
+        "(stuck)": 0,
+    }
 
 
-@pytest.mark.parametrize("max_loops, decision, final, stopped", [
-    (0, 1, 1, 1),  # no loop: decide, then challenge and dismiss; a quashing stops at 'remitted'
-    (1, 2, 3, 2),  # one loop: a rehearing or an adjournment (final: none, adjourned, reheard)
-    (2, 4, 7, 4),  # final: r remittals, a adjournments, r+a <= 2: sum of C(a+r, r) = 3+3+1
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "max_loops, decision, final, stopped",
+    [
+        (0, 1, 1, 1),  # no loop: decide, then challenge and dismiss; a quashing stops at 'remitted'
+        (1, 2, 3, 2),  # one loop: a rehearing or an adjournment (final: none, adjourned, reheard)
+        (2, 4, 7, 4),  # final: r remittals, a adjournments, r+a <= 2: sum of C(a+r, r) = 3+3+1
+    ],
+)
 def test_loops_are_bounded(max_loops, decision, final, stopped):
     found = counts(fixture("routes_loops"), max_loops)
     assert found == {"decision": decision, "final": final, "(stopped by loops)": stopped, "(stuck)": 0}
@@ -51,7 +58,9 @@ def test_loops_are_bounded(max_loops, decision, final, stopped):
 
 def test_loop_steps_are_the_steps_back_to_where_a_cycle_begins():
     process = fixture("routes_loops")
-    loops = {(process.transitions[i].source, process.transitions[i].trigger) for i in loop_transitions(process)}
+    loops = {
+        (process.transitions[i].source, process.transitions[i].trigger) for i in loop_transitions(process)
+    }
     assert loops == {("court", "adjourn"), ("remitted", "rehear")}
 
 
@@ -61,19 +70,40 @@ def test_guards_hold_for_facts_consistent_along_the_route():
     # extended (2012, FWW); each may be challenged and upheld (5). A remittal of the
     # warning is stuck (a rehearing needs a hearing), and so is a remitted dismissal
     # (a dismissed officer cannot be dismissed, leave or be reduced again).
-    assert counts(process, 0) == {"warned": 1, "dismissed": 1, "whd": 1, "reduced": 1, "extended": 1,
-                                  "upheld": 5, "(stopped by loops)": 4, "(stuck)": 1}  # fmt: skip
+    assert counts(process, 0) == {
+        "warned": 1,
+        "dismissed": 1,
+        "whd": 1,
+        "reduced": 1,
+        "extended": 1,
+        "upheld": 5,
+        "(stopped by loops)": 4,
+        "(stuck)": 1,
+    }
     # Lap 2 after a remittal: from whd only whd again (she cannot serve again); from
     # reduced (2020) dismissed, whd, reduced; from extended (2012) dismissed, whd, extended.
-    assert counts(process, 1) == {"warned": 1, "dismissed": 3, "whd": 4, "reduced": 2, "extended": 2,
-                                  "upheld": 5 + 7, "(stopped by loops)": 7, "(stuck)": 2}  # fmt: skip
+    assert counts(process, 1) == {
+        "warned": 1,
+        "dismissed": 3,
+        "whd": 4,
+        "reduced": 2,
+        "extended": 2,
+        "upheld": 5 + 7,
+        "(stopped by loops)": 7,
+        "(stuck)": 2,
+    }
 
 
 def test_all_any_not_and_facts_that_persist():
     # end1: a or b, then not a (so b); end2: a and not b; end3: never; end4: a then
     # not a (impossible: a keeps its value); end5: a, a step sets a false, then not a.
-    assert counts(fixture("routes_conditions")) == {"end1": 1, "end2": 1, "end5": 1,
-                                                    "(stopped by loops)": 0, "(stuck)": 0}  # fmt: skip
+    assert counts(fixture("routes_conditions")) == {
+        "end1": 1,
+        "end2": 1,
+        "end5": 1,
+        "(stopped by loops)": 0,
+        "(stuck)": 0,
+    }
 
 
 def test_shortest_route_and_its_facts():
@@ -110,8 +140,14 @@ def brute_force(process: Process, max_loops: int, start: str | None = None) -> d
     loops = loop_transitions(process)
     changes = default_fact_changes(process)
     reachable = _reachable_transitions(process, start or process.initial, set() if max_loops else loops)
-    names = sorted({f for i in reachable for g in process.transitions[i].guards
-                    for f in process.guards[g].condition.facts_read()})  # fmt: skip
+    names = sorted(
+        {
+            f
+            for i in reachable
+            for g in process.transitions[i].guards
+            for f in process.guards[g].condition.facts_read()
+        }
+    )
     domains = []
     for name in names:
         if name in process.derived:
@@ -120,7 +156,7 @@ def brute_force(process: Process, max_loops: int, start: str | None = None) -> d
             spec = process.facts[name]
             values = [False, True] if spec.type == "bool" else list(spec.values)
             domains.append(values + ([None] if spec.default is None else []))
-    worlds = {tuple(zip(names, combo)) for combo in itertools.product(*domains)}
+    worlds = {tuple(zip(names, combo, strict=False)) for combo in itertools.product(*domains)}
     ends = {name for name, state in process.states.items() if state.can_end}
     found: dict[str, int] = {}
 
@@ -128,9 +164,12 @@ def brute_force(process: Process, max_loops: int, start: str | None = None) -> d
         facts = dict(world)
         options = [facts]
         for change in changes:
-            if change.fact in facts and (not change.states or state in change.states):
-                if facts[change.fact] in change.before:
-                    options += [{**facts, change.fact: value} for value in change.after]
+            if (
+                change.fact in facts
+                and (not change.states or state in change.states)
+                and facts[change.fact] in change.before
+            ):
+                options += [{**facts, change.fact: value} for value in change.after]
         result = set()
         for option in options:
             for position in positions:
@@ -178,8 +217,16 @@ def _reachable_transitions(process: Process, start: str, skip: set[int] | frozen
     return seen
 
 
-@pytest.mark.parametrize("name, max_loops", [("routes_guards", 0), ("routes_guards", 1), ("routes_guards", 2),
-                                             ("routes_loops", 2), ("routes_conditions", 0)])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, max_loops",
+    [
+        ("routes_guards", 0),
+        ("routes_guards", 1),
+        ("routes_guards", 2),
+        ("routes_loops", 2),
+        ("routes_conditions", 0),
+    ],
+)
 def test_brute_force_agrees_on_fixtures(name, max_loops):
     process = fixture(name)
     report = RouteSpace(process).report(max_loops=max_loops)
@@ -196,12 +243,21 @@ def test_brute_force_agrees_on_the_real_model(process, start):
 def test_real_model_loop_steps(process):
     space = RouteSpace(process)
     loops = {(m.trigger, m.dest) for m in space.report(max_loops=0).loop_moves}
-    assert {("reconsider_decision", "recorded"), ("rehear_sanction", "gross_misconduct_found"),
-            ("order_reinvestigation", "iopc_assessing"), ("hold_further_hearing", "further_hearing"),
-            ("resume_after_criminal_proceedings", "investigation_local"),
-            ("allow_appeal_remit_to_high_court", "ready_for_hearing")} <= loops  # fmt: skip
-    assert not {trigger for trigger, _ in loops} & {"issue_claim", "send_pre_action_letter", "give_pat_notice",
-                                                   "take_no_further_action", "take_management_action"}  # fmt: skip
+    assert {
+        ("reconsider_decision", "recorded"),
+        ("rehear_sanction", "gross_misconduct_found"),
+        ("order_reinvestigation", "iopc_assessing"),
+        ("hold_further_hearing", "further_hearing"),
+        ("resume_after_criminal_proceedings", "investigation_local"),
+        ("allow_appeal_remit_to_high_court", "ready_for_hearing"),
+    } <= loops
+    assert not {trigger for trigger, _ in loops} & {
+        "issue_claim",
+        "send_pre_action_letter",
+        "give_pat_notice",
+        "take_no_further_action",
+        "take_management_action",
+    }
 
 
 def test_real_model_every_outcome_is_reachable(process):

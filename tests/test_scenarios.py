@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from procsim._scenario_loader import check_scenario_file, load_scenario
-
 from conftest import ROOT, SCENARIOS
+from procsim.io.scenario_reader import check_scenario_file, load_scenario
 
 FILES = sorted(SCENARIOS.glob("*.yaml"))
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -12,12 +12,11 @@ import pexpect
 import pyte
 import pytest
 
-from procsim._cli import main
-from procsim._process_loader import load_process
-from procsim._scenario_loader import engine_for, load_scenario
-from procsim.stepper import Stepper
-
 from conftest import SCENARIOS
+from procsim.cli.main import main
+from procsim.core.stepper import Stepper
+from procsim.io.process_reader import load_process
+from procsim.io.scenario_reader import engine_for, load_scenario
 
 RIGHT, LEFT = "\x1b[C", "\x1b[D"
 
@@ -29,8 +28,9 @@ class Terminal:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         env = {"PATH": "/usr/bin:/bin", "TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": str(cwd)}
-        self.child = pexpect.spawn(sys.executable, ["-m", "procsim", *args], cwd=str(cwd), env=env,
-                                   dimensions=(rows, cols))
+        self.child = pexpect.spawn(
+            sys.executable, ["-m", "procsim", *args], cwd=str(cwd), env=env, dimensions=(rows, cols)
+        )
 
     def _pump(self) -> None:
         while True:
@@ -125,12 +125,18 @@ def test_what_if_branch_saved_replays_and_checks(workdir):
     saved = workdir / "scenarios" / "oconnor-dismissed-whatif.yaml"
     text = saved.read_text()
     assert "extends: oconnor" in text and "diverges_after: panel-finds-gross-misconduct-2021-10-05" in text
-    replayed = subprocess.run([sys.executable, "-m", "procsim", "replay", "oconnor-dismissed-whatif"],
-                              cwd=workdir, capture_output=True, text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    replayed = subprocess.run(
+        [sys.executable, "-m", "procsim", "replay", "oconnor-dismissed-whatif"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
     assert replayed.returncode == 0, replayed.stderr
     assert "Final state: Barred list (barred_list)" in replayed.stdout
-    checked = subprocess.run([sys.executable, "-m", "procsim", "check", str(saved)], cwd=workdir,
-                             capture_output=True, text=True)
+    checked = subprocess.run(
+        [sys.executable, "-m", "procsim", "check", str(saved)], cwd=workdir, capture_output=True, text=True
+    )
     assert checked.returncode == 0 and "all valid" in checked.stderr, checked
 
 
@@ -173,8 +179,11 @@ def test_what_if_numbers_match_the_options_shown(stepper):
 
 def test_blocked_options_carry_the_reason(stepper):
     stepper.jump(13)
-    blocked = {c.transition.trigger: c.option.blocked_by for c in stepper.alternatives_to_current()
-               if not c.option.allowed}
+    blocked = {
+        c.transition.trigger: c.option.blocked_by
+        for c in stepper.alternatives_to_current()
+        if not c.option.allowed
+    }
     reason = blocked["find_would_have_been_dismissed"][0].describe()
     assert "applies only to an officer who has resigned or retired" in reason
     assert "officer_status=serving" in reason
@@ -191,20 +200,23 @@ def test_quiz_scores(stepper):
     stepper.jump(2)
     assert stepper.answer("1").correct
     stepper.jump(12)
-    assert stepper.answer("reduction_in_rank".replace("reduction_in_rank", "impose_reduction_in_rank")).correct is False
+    assert (
+        stepper.answer("reduction_in_rank".replace("reduction_in_rank", "impose_reduction_in_rank")).correct
+        is False
+    )
     assert stepper.score() == (1, 2)
 
 
 def test_choosing_a_blocked_option_is_refused(stepper):
     stepper.jump(12)
-    from procsim._errors import EngineError
+    from procsim.core.errors import EngineError
 
     with pytest.raises(EngineError, match="blocked here by a guard"):
         stepper.choose("find_would_have_been_dismissed")
 
 
 def test_jump_out_of_range(stepper):
-    from procsim._errors import EngineError
+    from procsim.core.errors import EngineError
 
     with pytest.raises(EngineError, match="steps run from 1 to 33"):
         stepper.jump(99)

@@ -1,0 +1,388 @@
+"""``procsim paths``, ``coverage``, ``scaffold`` and ``diff``: thin clients of the analysis modules.
+
+Heavy modules (rich, the route analysis, the engine) are imported only when a
+command runs, so that ``procsim --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from procsim.core.errors import ProcsimError, UnknownName, suggest
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_INCOMPLETE = 0, 1, 3
+_MAYBE_TODO = re.compile(r"""(?:[:\[,]|^\s*-)\s*["']?TODO""", re.MULTILINE)
+DEFAULT_PROCESS = "police_misconduct_ew"
+
+PATHS_HELP = """\
+Count the routes from the first state (or --from STATE) to each outcome, with the
+shortest route to each; --show lists the routes themselves.
+
+A route ends where a case can end: in a terminal state, or in a state that is
+concluded unless challenged (the route stops there; going on to a challenge makes
+another route). Both kinds are reported, each under its own heading. With --to,
+a route ends on arriving at STATE.
+
+Facts: every fact a guard reads starts free, and a route counts if some set of
+facts lets every guard on it hold. Facts keep their values along the route except
+where a step sets or records them (e.g. proceedings_form: hearing; the decision-
+maker challenged), or a side event that must set one changes it between steps
+(the officer leaves: officer_status from serving to resigned or retired). The
+regime is fixed by the complaint's date, chosen once. An event's own facts: are
+taken as true all along, not as a way to change facts mid-route.
+
+Loops: the process lists its states in process order; within each cycle of states
+the first open (not concluded) state listed is where the loop begins again, and a
+step back to it is a loop step: a remittal, a re-investigation, a return to the
+appropriate authority, resuming after criminal proceedings, a further hearing, the
+Court of Appeal remitting to the High Court. A route takes at most --max-loops of
+them (default 1). Routes are counted over shared nodes (state, facts still possible,
+loop steps taken), never listed unless asked; each extra loop multiplies the work
+(--max-loops 2 takes about 10 s, 3 about 40 s).
+"""
+
+SCAFFOLD_HELP = """\
+Write a skeleton alternative-outcome scenario that reaches OUTCOME along a shortest
+route (the process's order breaks ties), from the first state or, with --from and
+--after, extending a scenario after one of its events. Each event sets the facts the
+guards on its step need; dates, summaries, sources and the title are TODO markers.
+`procsim check` reports the file as incomplete (exit status 3) until no TODO is left.
+Without -o the scaffold is printed; with -o it is written atomically, never over an
+existing file unless --force.
+"""
+
+
+def add_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+    """Register the four commands with the CLI's ``add(name, help, handler)``."""
+    paths = add("paths", "count the routes to each outcome, with the shortest (see paths --help)", cmd_paths)
+    _long_help(paths, PATHS_HELP)
+    paths.add_argument(
+        "--from", dest="from_state", metavar="STATE", help="start here (default: the first state)"
+    )
+    paths.add_argument("--to", dest="to_state", metavar="STATE", help="count only the routes to STATE")
+    paths.add_argument(
+        "--max-loops",
+        type=_count,
+        default=1,
+        metavar="N",
+        help="at most N loop steps per route (default: %(default)s)",
+    )
+    paths.add_argument(
+        "--show",
+        type=_count,
+        nargs="?",
+        const=20,
+        default=None,
+        metavar="N",
+        help="also list the routes, at most N (default 20)",
+    )
+    paths.add_argument(
+        "--fact",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="fix a fact at the start, e.g. --fact regime=2020 (repeatable)",
+    )
+    paths.add_argument(
+        "--process", default=DEFAULT_PROCESS, help="a process id or a process file (default: %(default)s)"
+    )
+
+    coverage = add(
+        "coverage", "which states and transitions the scenarios exercise; outcomes none reaches", cmd_coverage
+    )
+    coverage.add_argument("paths", nargs="*", help="scenario files or folders (default: scenarios/)")
+    coverage.add_argument("--process", default=DEFAULT_PROCESS, help="the process (default: %(default)s)")
+
+    scaffold = add(
+        "scaffold", "write a skeleton scenario that reaches an outcome (see scaffold --help)", cmd_scaffold
+    )
+    _long_help(scaffold, SCAFFOLD_HELP)
+    scaffold.add_argument(
+        "--to", dest="to_state", required=True, metavar="OUTCOME", help="the state to reach"
+    )
+    scaffold.add_argument(
+        "--from", dest="from_scenario", metavar="SCENARIO", help="extend this scenario (needs --after)"
+    )
+    scaffold.add_argument(
+        "--after", metavar="EVENT", help="the event of SCENARIO after which the new route starts"
+    )
+    scaffold.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here (default: print)")
+    scaffold.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    scaffold.add_argument(
+        "--max-loops",
+        type=_count,
+        default=1,
+        metavar="N",
+        help="loop steps the route may take (default: %(default)s)",
+    )
+    scaffold.add_argument("--process", default=DEFAULT_PROCESS, help="the process (default: %(default)s)")
+
+    diff = add("diff", "two scenarios side by side after their last shared event", cmd_diff)
+    diff.add_argument("a", metavar="A", help="a scenario name or file")
+    diff.add_argument("b", metavar="B", help="another")
+
+
+def _long_help(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.description = text
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _print_rich(renderable: Any) -> None:
+    from procsim.cli.main import print_rich
+
+    print_rich(renderable)
+
+
+def _print_json(data: Any) -> None:
+    from procsim.cli.main import _print_json as print_json
+
+    print_json(data)
+
+
+def _load_process(name: str):
+    from procsim.io.process_reader import load_process, load_process_file
+
+    if name.endswith((".yaml", ".yml")) or "/" in name:
+        return load_process_file(Path(name))
+    return load_process(name)
+
+
+def _state(process, name: str | None, what: str) -> str | None:
+    if name is not None and name not in process.states:
+        raise UnknownName(f"{what}: '{name}' is not a state of {process.id}{suggest(name, process.states)}")
+    return name
+
+
+# ---------------------------------------------------------------------- paths
+def cmd_paths(args: argparse.Namespace) -> int:
+    from procsim.analysis.routes import RouteSpace
+
+    process = _load_process(args.process)
+    start = _state(process, args.from_state, "--from") or process.initial
+    target = _state(process, args.to_state, "--to")
+    space = RouteSpace(process)
+    region = None
+    if args.fact:
+        region = space.fixed(_facts(process, space, args.fact))
+        if not region:
+            raise ProcsimError("the --fact values contradict each other")
+    report = space.report(start, target, args.max_loops, region)
+    listed = None
+    if args.show is not None:
+        listed = list(space.routes(start, target, args.max_loops, region, limit=args.show))
+    if args.json:
+        from procsim.render.analysis_text import paths_json
+
+        _print_json(paths_json(process, report, listed))
+    else:
+        from procsim.render.analysis_text import paths_text
+
+        _print_rich(paths_text(process, report, listed, args.show))
+    return EXIT_OK
+
+
+def _facts(process, space, items: list[str]) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ProcsimError(f"--fact takes NAME=VALUE, not '{item}'")
+        if name not in space.index:
+            known = [*space.names]
+            raise UnknownName(
+                f"--fact: no guard reads '{name}'{suggest(name, known)}; "
+                f"facts the guards read: {', '.join(known)}"
+            )
+        spec = process.facts.get(name)
+        if spec is not None and spec.type == "bool":
+            if value not in ("true", "false"):
+                raise ProcsimError(f"--fact {name} takes true or false, not '{value}'")
+            facts[name] = value == "true"
+        else:
+            allowed = [str(v) for v in space.domains[space.index[name]] if v is not None]
+            if value not in allowed:
+                raise ProcsimError(f"--fact {name} takes one of {', '.join(allowed)}; not '{value}'")
+            facts[name] = value
+    return facts
+
+
+# ---------------------------------------------------------------------- coverage
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from procsim.analysis.coverage import coverage
+    from procsim.io.scenario_reader import check_scenario_file
+
+    process = _load_process(args.process)
+    replays, skipped = [], []
+    for path in _scenario_files(args.paths, args.scenarios):
+        if incomplete_entry(path) is not None:
+            skipped.append({"file": str(path), "reason": "an incomplete scaffold (TODO markers left)"})
+            continue
+        replayed, errors = check_scenario_file(path)
+        if errors or replayed is None:
+            skipped.append({"file": str(path), "reason": f"invalid: {errors[0] if errors else 'unreadable'}"})
+        elif replayed.scenario.process != process.id:
+            skipped.append({"file": str(path), "reason": f"a scenario of {replayed.scenario.process}"})
+        else:
+            replays.append(replayed)
+    cover = coverage(process, replays)
+    if args.json:
+        from procsim.render.analysis_text import coverage_json
+
+        _print_json(coverage_json(cover, skipped))
+    else:
+        from procsim.render.analysis_text import coverage_text
+
+        _print_rich(coverage_text(cover, skipped))
+    return EXIT_OK
+
+
+def _scenario_files(items: list[str], default: Path) -> list[Path]:
+    from procsim.io.scenario_reader import scenario_files
+
+    return scenario_files(items, default)
+
+
+# ---------------------------------------------------------------------- scaffold
+def cmd_scaffold(args: argparse.Namespace) -> int:
+    from procsim.analysis.scaffold import plan_scaffold, scaffold_yaml
+    from procsim.io.scenario_reader import engine_for, load_scenario
+
+    process = _load_process(args.process)
+    target = _state(process, args.to_state, "--to")
+    assert target is not None
+    if (args.from_scenario is None) != (args.after is None):
+        raise ProcsimError("--from SCENARIO and --after EVENT go together")
+    base = None
+    if args.from_scenario is not None:
+        path = _existing_scenario(args.from_scenario, args.scenarios)
+        base = load_scenario(path)
+        if base.process != process.id:
+            raise ProcsimError(f"'{base.id}' is a scenario of {base.process}, not {process.id}")
+    plan = plan_scaffold(
+        process, target, engine=engine_for(process), base=base, after=args.after, max_loops=args.max_loops
+    )
+    command = f"procsim scaffold --to {target}" + (
+        f" --from {base.id} --after {args.after}" if base is not None else ""
+    )
+    text = scaffold_yaml(_with_command(plan, command))
+    if args.output is None:
+        if args.json:
+            _print_json({"target": target, "steps": len(plan.route), "yaml": text})
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
+    from procsim.io.atomic import write_text_atomic
+
+    if args.output.exists() and not args.force:
+        raise ProcsimError("the file exists; use --force to overwrite it", path=str(args.output))
+    write_text_atomic(args.output, text)
+    todos = sum(1 for line in text.splitlines() if "TODO" in line and not line.lstrip().startswith("#"))
+    sys.stderr.write(
+        f"wrote {args.output}: a {len(plan.route)}-step route to {target}; fill in its TODO markers "
+        f"({todos}), then run: procsim check {args.output}\n"
+    )
+    if base is not None and base.path and Path(base.path).resolve().parent != args.output.resolve().parent:
+        sys.stderr.write(
+            f"note: it extends '{base.id}', so it must sit beside it in {Path(base.path).parent}/\n"
+        )
+    if args.json:
+        _print_json({"target": target, "steps": len(plan.route), "file": str(args.output)})
+    return EXIT_OK
+
+
+def _with_command(plan, command: str):
+    from attrs import evolve
+
+    return evolve(plan, command=command)
+
+
+def _existing_scenario(name: str, scenarios: Path) -> Path:
+    from procsim.io.scenario_reader import available_scenarios, scenario_path
+
+    path = scenario_path(name, scenarios)
+    if not path.exists():
+        names = [p.stem for p in available_scenarios(scenarios)]
+        raise UnknownName(f"no scenario '{name}' in {scenarios}/{suggest(name, names)}")
+    return path
+
+
+# ---------------------------------------------------------------------- diff
+def cmd_diff(args: argparse.Namespace) -> int:
+    from procsim.analysis.diff import diff
+    from procsim.core.engine import replay
+    from procsim.io.process_reader import load_process
+    from procsim.io.scenario_reader import engine_for, load_scenario
+
+    results = []
+    for name in (args.a, args.b):
+        scenario = load_scenario(_existing_scenario(name, args.scenarios))
+        results.append(
+            (load_process(scenario.process), replay(engine_for(load_process(scenario.process)), scenario))
+        )
+    if results[0][0].id != results[1][0].id:
+        raise ProcsimError(f"'{args.a}' and '{args.b}' are scenarios of different processes")
+    compared = diff(results[0][1], results[1][1])
+    if args.json:
+        from procsim.render.analysis_text import diff_json
+
+        _print_json(diff_json(compared))
+    else:
+        from procsim.render.analysis_text import diff_text
+
+        _print_rich(diff_text(results[0][0], compared))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------- check: incomplete scaffolds
+def incomplete_entry(path: Path) -> dict[str, Any] | None:
+    """A ``check`` result for a scaffold with TODO markers left, or None if it has none.
+
+    The file is parsed only if a value in it seems to start with TODO; a file that cannot be read
+    or parsed is left to the ordinary check to report.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not _MAYBE_TODO.search(text):  # cheap: a value that starts with TODO, not a comment's TODO
+        return None
+    from procsim.analysis.scaffold import todo_markers
+    from procsim.io.safe_yaml import load_file
+
+    try:
+        markers = todo_markers(load_file(path))
+    except ProcsimError:
+        return None
+    if not markers:
+        return None
+    todos = [
+        {"file": str(path), "line": line, "message": f"incomplete: {where} is still TODO"}
+        for line, where in markers
+    ]
+    return {
+        "file": str(path),
+        "valid": False,
+        "incomplete": True,
+        "final_state": None,
+        "problems": [],
+        "todos": todos,
+        "warnings": [],
+    }
+
+
+__all__ = ["EXIT_INCOMPLETE", "add_commands", "incomplete_entry"]

@@ -1,0 +1,224 @@
+"""``procsim diagram``: draw the process, a case's path, a comparison or a timeline.
+
+A thin client: it loads the model and scenarios, asks :mod:`procsim.render.diagram`
+for the representation and the bytes, and writes them. Graphviz and matplotlib
+are imported only when something is drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from procsim.core.errors import ProcsimError, UnknownName, suggest
+
+FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
+CONTEXTS = ("near", "full")  # as procsim.render.diagram.ir.CONTEXTS, without importing the package for --help
+TEXT_FORMATS = ("dot", "mermaid")
+SUFFIXES = {
+    "svg": "svg",
+    "png": "png",
+    "pdf": "pdf",
+    "dot": "dot",
+    "gv": "dot",
+    "mmd": "mermaid",
+    "mermaid": "mermaid",
+}
+EXIT_OK, EXIT_PROBLEMS = 0, 1
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "scenarios_to_draw",
+        nargs="*",
+        metavar="SCENARIO",
+        help="none: the whole process; one: its path; two or more: a comparison",
+    )
+    view = parser.add_mutually_exclusive_group()
+    view.add_argument("--forum", metavar="NAME", help="one forum of the process in detail")
+    view.add_argument("--overview", action="store_true", help="the process with each forum as one box")
+    view.add_argument("--timeline", action="store_true", help="the scenario on a dated axis")
+    parser.add_argument(
+        "--context",
+        choices=CONTEXTS,
+        default=None,
+        help="around a path or comparison: 'near' (default) draws the stages one step "
+        "from the path, the ways not taken, and counts the rest of each forum; "
+        "'full' draws every stage of each forum the case went through",
+    )
+    parser.add_argument("--format", choices=FORMATS, help="svg (default), png, pdf, dot or mermaid")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="the file to write ('-': standard output; default: NAME.svg, .png or .pdf "
+        "here, dot and mermaid to standard output); with --all, the folder "
+        "(default: diagrams/ beside the scenarios folder)",
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="regenerate every diagram in diagrams/ (SVG and PNG)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="with --all: write nothing; exit 1 naming each stale diagram"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="with --all: redraw every file, not only the stale ones"
+    )
+    parser.add_argument("--process", default=None, help="the process, when no scenario is given")
+
+
+def cmd_diagram(args: argparse.Namespace) -> int:
+    if (args.check or args.force) and not args.all:
+        raise ProcsimError("--check and --force go with --all: procsim diagram --all --check")
+    if args.all:
+        if (
+            args.scenarios_to_draw
+            or args.forum
+            or args.overview
+            or args.timeline
+            or args.format
+            or args.context
+        ):
+            raise ProcsimError("--all draws every diagram: give no scenario, view, context or format with it")
+        return _all(args)
+    drawing = _one(args)
+    fmt = args.format or _format_from(args.output) or "svg"
+    if args.json:
+        _print_json(drawing.ir.to_json())
+        return EXIT_OK
+    data = drawing.render(fmt)
+    output = args.output
+    if output is None and fmt in TEXT_FORMATS:
+        output = "-"
+    if output == "-":
+        sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(data.decode())
+        sys.stdout.flush()
+        return EXIT_OK
+    from procsim.render.diagram.render import write_file
+
+    path = Path(output) if output else Path(f"{drawing.name}.{'mmd' if fmt == 'mermaid' else fmt}")
+    write_file(path, data)
+    sys.stderr.write(f"wrote {path}\n")
+    return EXIT_OK
+
+
+def _format_from(output: str | None) -> str | None:
+    if not output or output == "-":
+        return None
+    return SUFFIXES.get(Path(output).suffix.lower().lstrip("."))
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+# ---------------------------------------------------------------------- one diagram
+def _one(args: argparse.Namespace):
+    from procsim.core.engine import replay
+    from procsim.io.process_reader import load_process
+    from procsim.io.scenario_reader import engine_for
+    from procsim.render.diagram import extract
+    from procsim.render.diagram.catalogue import Drawing
+
+    names = args.scenarios_to_draw
+    if args.context and (not names or args.timeline):
+        raise ProcsimError("--context is for a path or a comparison: procsim diagram SCENARIO --context full")
+    if not names:
+        if args.timeline:
+            raise ProcsimError("a timeline is of a scenario: procsim diagram SCENARIO --timeline")
+        process = load_process(args.process or "police_misconduct_ew")
+        if args.forum:
+            if args.forum not in process.forums:
+                raise UnknownName(
+                    f"no forum '{args.forum}' in {process.id}; the forums are: "
+                    f"{', '.join(process.forums)}{suggest(args.forum, process.forums)}"
+                )
+            diagram = extract.forum_diagram(process, args.forum)
+        elif args.overview:
+            diagram = extract.overview_diagram(process)
+        else:
+            diagram = extract.process_diagram(process)
+        return Drawing(diagram.name, diagram)
+    if args.forum or args.overview:
+        raise ProcsimError("--forum and --overview draw the process: give no scenario with them")
+    scenarios = [_load(name, args.scenarios) for name in names]
+    processes = {s.process for s in scenarios}
+    if len(processes) > 1:
+        raise ProcsimError("the scenarios follow different processes: " + ", ".join(sorted(processes)))
+    process = load_process(scenarios[0].process)
+    engine = engine_for(process)
+    replays = [replay(engine, scenario) for scenario in scenarios]
+    if args.timeline:
+        if len(replays) > 1:
+            raise ProcsimError("a timeline is of one scenario")
+        item = extract.timeline_diagram(process, replays[0])
+        return Drawing(item.name, item)
+    context = args.context or "near"
+    if len(replays) == 1:
+        diagram = extract.path_diagram(process, replays[0], context=context)
+    else:
+        diagram = extract.compare_diagram(process, replays, context=context)
+    return Drawing(diagram.name, diagram)
+
+
+def _load(name: str, folder: Path):
+    from procsim.io.scenario_reader import available_scenarios, load_scenario, scenario_path
+
+    path = scenario_path(name, folder)
+    if not path.exists():
+        names = [p.stem for p in available_scenarios(folder)]
+        raise UnknownName(f"no scenario '{name}' in {folder}/{suggest(name, names)}")
+    return load_scenario(path)
+
+
+# ---------------------------------------------------------------------- every diagram
+def _all(args: argparse.Namespace) -> int:
+    from procsim.core.engine import replay
+    from procsim.io.process_reader import available_processes, load_process
+    from procsim.io.scenario_reader import available_scenarios, engine_for, load_scenario
+    from procsim.render.diagram.catalogue import check, drawings, write_all
+
+    folder = Path(args.output) if args.output else Path(args.scenarios).parent / "diagrams"
+    processes = [load_process(name) for name in available_processes()]
+    replays = []
+    for path in available_scenarios(Path(args.scenarios)):
+        scenario = load_scenario(path)
+        process = load_process(scenario.process)
+        replays.append(replay(engine_for(process), scenario))
+    items = drawings(processes, replays)
+    if args.check:
+        problems = check(items, folder)
+        if args.json:
+            _print_json(
+                {
+                    "folder": str(folder),
+                    "up_to_date": not problems,
+                    "stale": [{"file": str(path), "reason": reason} for path, reason in problems],
+                }
+            )
+        else:
+            for path, reason in problems:
+                sys.stdout.write(f"{path}: {reason}\n")
+            count = len(items) * 2
+            sys.stderr.write(
+                f"{count} diagram files checked in {folder}/: "
+                + (
+                    "all up to date\n"
+                    if not problems
+                    else f"{len(problems)} stale; run: procsim diagram --all\n"
+                )
+            )
+        return EXIT_OK if not problems else EXIT_PROBLEMS
+    written = write_all(items, folder, force=args.force)
+    if args.json:
+        _print_json({"folder": str(folder), "written": [str(path) for path in written]})
+    else:
+        total = len(items) * 2
+        sys.stderr.write(
+            f"wrote {len(written)} diagram file{'s' if len(written) != 1 else ''} in {folder}/"
+            + (f" ({total - len(written)} already up to date)" if len(written) < total else "")
+            + "\n"
+        )
+    return EXIT_OK

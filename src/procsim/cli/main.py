@@ -1,0 +1,359 @@
+"""The ``procsim`` command: a thin client of the model, loaders and formatters."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from procsim.cli.analysis import EXIT_INCOMPLETE, incomplete_entry
+from procsim.cli.analysis import add_commands as add_analysis_commands
+from procsim.core.errors import ProcsimError, UnknownName, suggest
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+def default_scenarios_dir() -> Path:
+    """``$PROCSIM_SCENARIOS``, else ``./scenarios``, else the source checkout's."""
+    if os.environ.get("PROCSIM_SCENARIOS"):
+        return Path(os.environ["PROCSIM_SCENARIOS"])
+    local = Path("scenarios")
+    if local.is_dir():
+        return local
+    checkout = Path(__file__).resolve().parents[2] / "scenarios"
+    return checkout if checkout.is_dir() else local
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def print_rich(renderable: Any) -> None:
+    """Rich output on a terminal; plain text without trailing spaces otherwise."""
+    if sys.stdout.isatty():
+        _console().print(renderable)
+        return
+    from rich.console import Console
+
+    console = Console(
+        width=int(os.environ.get("COLUMNS", 100)),
+        color_system=None,
+        highlight=False,
+        force_terminal=False,
+        file=open(os.devnull, "w"),
+    )
+    with console.capture() as capture:
+        console.print(renderable)
+    sys.stdout.write("\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n")
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from procsim.io.process_reader import available_processes, load_process
+    from procsim.io.scenario_reader import available_scenarios, load_scenario
+
+    processes = []
+    for name in available_processes():
+        process = load_process(name)
+        processes.append(
+            {
+                "id": name,
+                "title": process.title,
+                "states": len(process.states),
+                "transitions": len(process.transitions),
+            }
+        )
+    scenarios = []
+    for path in available_scenarios(args.scenarios):
+        try:
+            scenario = load_scenario(path)
+            scenarios.append(
+                {
+                    "id": scenario.id,
+                    "title": scenario.title,
+                    "kind": scenario.kind,
+                    "extends": scenario.extends,
+                    "events": len(scenario.events),
+                    "end": scenario.end.state,
+                    "status": scenario.end.status,
+                    "path": str(path),
+                    "valid": True,
+                }
+            )
+        except ProcsimError as error:
+            scenarios.append({"id": path.stem, "path": str(path), "valid": False, "error": str(error)})
+    if args.json:
+        _print_json({"processes": processes, "scenarios": scenarios})
+        return EXIT_OK
+    from rich.table import Table
+
+    table = Table(title="Processes", title_justify="left")
+    for column in ("id", "title", "states", "transitions"):
+        table.add_column(column)
+    for item in processes:
+        table.add_row(item["id"], item["title"], str(item["states"]), str(item["transitions"]))
+    print_rich(table)
+    table = Table(title=f"Scenarios in {args.scenarios}/", title_justify="left")
+    for column in ("id", "kind", "extends", "events", "ends in", "title"):
+        table.add_column(column)
+    for item in scenarios:
+        if item["valid"]:
+            table.add_row(
+                item["id"],
+                item["kind"],
+                item["extends"] or "",
+                str(item["events"]),
+                f"{item['end']} ({item['status']})",
+                item["title"],
+            )
+        else:
+            table.add_row(item["id"], "[red]invalid[/]", "", "", "", item["error"])
+    print_rich(table)
+    return EXIT_OK
+
+
+def load_replay(name: str, scenarios: Path):
+    """Load a scenario by name or path and replay it: (process, replay, time-limit runs)."""
+    from procsim.core.deadlines import limit_runs
+    from procsim.core.engine import replay
+    from procsim.io.process_reader import load_process
+    from procsim.io.scenario_reader import available_scenarios, engine_for, load_scenario, scenario_path
+
+    path = scenario_path(name, scenarios)
+    if not path.exists():
+        names = [p.stem for p in available_scenarios(scenarios)]
+        raise UnknownName(f"no scenario '{name}' in {scenarios}/{suggest(name, names)}")
+    scenario = load_scenario(path)
+    process = load_process(scenario.process)
+    result = replay(engine_for(process), scenario)
+    runs = limit_runs(process, result.steps, scenario.initial_facts, scenario.end.as_of)
+    return process, result, runs
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from procsim.render.text import replay_json, replay_text
+
+    process, result, runs = load_replay(args.scenario, args.scenarios)
+    if args.json:
+        _print_json(replay_json(process, result, runs))
+    else:
+        print_rich(replay_text(process, result, runs))
+    return EXIT_OK
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    from procsim.render.text import deadlines_json, deadlines_text
+
+    process, result, runs = load_replay(args.scenario, args.scenarios)
+    if args.json:
+        _print_json(deadlines_json(result, runs))
+    else:
+        print_rich(deadlines_text(process, result, runs))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from procsim.core.deadlines import due_text
+    from procsim.io.scenario_reader import check_scenario_file, scenario_files
+
+    files = scenario_files(args.paths, args.scenarios)
+    from procsim.core.deadlines import late_steps, limit_runs
+    from procsim.io.process_reader import load_process
+
+    results = []
+    problems = warnings = 0
+    for path in files:
+        todo = incomplete_entry(path)  # a scaffold with TODO markers left: incomplete, not checked
+        if todo is not None:
+            results.append(todo)
+            continue
+        replayed, errors = check_scenario_file(path)
+        problems += len(errors)
+        late = []
+        if replayed is not None:
+            scenario = replayed.scenario
+            runs = limit_runs(
+                load_process(scenario.process), replayed.steps, scenario.initial_facts, scenario.end.as_of
+            )
+            late = [
+                {
+                    "file": run.closed_by.event.origin or str(path),
+                    "line": run.closed_by.event.line,
+                    "message": f"warning: event '{run.closed_by.event.id}' was late: "
+                    f"{run.limit.describe()} ({run.limit.basis}) fell due {due_text(run.due)}, "
+                    f"and it happened on {run.closed_by.event.date.human()}"
+                    + (f" [UNVERIFIED limit: {run.limit.unverified}]" if run.limit.unverified else ""),
+                }
+                for run in late_steps(runs)
+                if run.closed_by
+            ]
+            warnings += len(late)
+        results.append(
+            {
+                "file": str(path),
+                "valid": not errors,
+                "final_state": replayed.final_state if replayed else None,
+                "problems": [
+                    {"file": e.path or str(path), "line": e.line, "message": e.message} for e in errors
+                ],
+                "warnings": late,
+            }
+        )
+    incomplete = sum(1 for item in results if item.get("incomplete"))
+    if args.json:
+        _print_json({"files": results, "valid": problems == 0 and not incomplete, "incomplete": incomplete})
+    else:
+        out = sys.stdout
+        for item in results:
+            for problem in item["problems"] + item.get("todos", []) + item["warnings"]:
+                place = f"{problem['file']}:{problem['line']}" if problem["line"] else problem["file"]
+                out.write(f"{place}: {problem['message']}\n")
+        invalid = sum(1 for item in results if not item["valid"] and not item.get("incomplete"))
+        summary = (
+            f"{len(files)} scenario file{'s' if len(files) != 1 else ''} checked: "
+            + (
+                "all valid"
+                if not invalid and not incomplete
+                else "none invalid"
+                if not invalid
+                else f"{invalid} invalid, {problems} problem{'s' if problems != 1 else ''}"
+            )
+            + (f"; {warnings} late step{'s' if warnings != 1 else ''}" if warnings else "")
+            + (f"; {incomplete} incomplete (TODO markers left)" if incomplete else "")
+        )
+        sys.stderr.write(summary + "\n")
+    if problems:
+        return EXIT_PROBLEMS
+    return EXIT_INCOMPLETE if incomplete else EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from procsim.io.process_reader import load_process
+    from procsim.render.text import explain_data, explain_text
+
+    process = load_process(args.process)
+    data = explain_data(process, args.name)
+    if data is None:
+        names = [
+            *process.states,
+            *process.triggers,
+            *process.guards,
+            *process.side_events,
+            *process.facts,
+            *process.derived,
+        ]
+        raise UnknownName(
+            f"'{args.name}' is not a state, trigger, guard, side event or fact of "
+            f"{process.id}{suggest(args.name, names)}"
+        )
+    if args.json:
+        _print_json(data)
+    else:
+        print_rich(explain_text(data))
+    return EXIT_OK
+
+
+def cmd_step(args: argparse.Namespace) -> int:
+    from procsim.cli.stepper import run_stepper
+
+    return run_stepper(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="procsim",
+        description="Simulate the England & Wales route from a police complaint to the last appeal.",
+    )
+    parser.add_argument(
+        "--scenarios",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the scenarios folder (default: ./scenarios)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str, handler) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--json", action="store_true", help="print JSON for programs")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add("list", "list the processes and scenarios found", cmd_list)
+    replay = add("replay", "replay a scenario step by step", cmd_replay)
+    replay.add_argument("scenario", help="a scenario name in scenarios/ or a path to a file")
+    deadlines = add(
+        "deadlines", "every time limit that ran in a scenario, with due dates and verdicts", cmd_deadlines
+    )
+    deadlines.add_argument("scenario", help="a scenario name in scenarios/ or a path to a file")
+    step = commands.add_parser(
+        "step",
+        help="step through a case: what-if branches, a quiz",
+        description="Step through a scenario event by event (or explore the bare "
+        "process), try what-if branches and save them, or take a quiz.",
+    )
+    step.add_argument("scenario", nargs="?", help="a scenario name in scenarios/ or a path")
+    step.add_argument(
+        "--process",
+        dest="process_only",
+        action="store_true",
+        help="explore the bare process from its first state, with no scenario",
+    )
+    step.add_argument("--quiz", action="store_true", help="guess each step before it is revealed")
+    step.add_argument("--script", metavar="FILE", help="read commands from FILE ('-' for standard input)")
+    step.set_defaults(handler=cmd_step, process="police_misconduct_ew", json=False)
+    check = add("check", "validate scenario files against the model", cmd_check)
+    check.add_argument("paths", nargs="*", help="files or folders (default: scenarios/)")
+    explain = add("explain", "explain a state, trigger, guard, side event or fact", cmd_explain)
+    explain.add_argument("name")
+    explain.add_argument(
+        "--process", default="police_misconduct_ew", help="the process (default: %(default)s)"
+    )
+    from procsim.cli.diagram import add_arguments as add_diagram_arguments
+    from procsim.cli.diagram import cmd_diagram
+
+    add_diagram_arguments(
+        add("diagram", "draw the process, a case's path, a comparison or a timeline", cmd_diagram)
+    )
+    add_analysis_commands(add)  # paths, coverage, scaffold, diff
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    if args.scenarios is None:
+        args.scenarios = default_scenarios_dir()
+    try:
+        return args.handler(args)
+    except ProcsimError as error:
+        sys.stderr.write(f"procsim: {error}\n")
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        sys.stderr.write("procsim: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # never show a traceback to a user
+        if os.environ.get("PROCSIM_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"procsim: internal error: {type(error).__name__}: {error} (set PROCSIM_DEBUG=1 for details)\n"
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

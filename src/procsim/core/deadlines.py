@@ -1,0 +1,296 @@
+"""Time limits computed on a case's real dates.
+
+Counting follows the rules the limits come from:
+
+- **calendar days** are clear days (CPR 2.8(2)-(3)): the day of the starting
+  event is not counted, so "within 28 days" of 1 March ends on 29 March;
+- **months** are calendar months (CPR 2.10): three months after 5 October 2021
+  is 5 January 2022, and a month after 31 January is the last day of February;
+- **working days** exclude Saturdays, Sundays and the bank holidays of England
+  and Wales (from the maintained ``holidays`` library, substitute days and
+  one-off holidays included); counting starts on the day after the starting
+  event unless the rule says it starts that day;
+- for court time limits (``cpr``), a period of 5 days or less skips weekends
+  and bank holidays (CPR 2.8(4)), and a period ending on a day the court
+  office is closed ends on the next day it is open (CPR 2.8(5)).
+
+A date known only to the month or year gives a range of due dates; a verdict
+is given only when it holds for every day the dates may stand for.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from attrs import frozen
+
+from procsim.core.dates import PartialDate
+from procsim.core.engine import Step, facts_view
+from procsim.core.model import Process, TimeLimit
+
+IN_TIME, LATE, UNDETERMINED = "in time", "late", "not determinable"
+OPEN, NOT_USED, NO_LENGTH = "open", "not used", "no fixed length"
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[dt.date]:
+    import holidays
+
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def is_bank_holiday(day: dt.date) -> bool:
+    """A bank holiday in England and Wales (including substitute days)."""
+    return day in _bank_holidays(day.year)
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and not is_bank_holiday(day)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The corresponding date ``months`` calendar months later, or that month's last day."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_working_days(day: dt.date, count: int, *, include_start: bool = False) -> dt.date:
+    """The ``count``-th working day after ``day`` (or from ``day`` if ``include_start``)."""
+    if count < 1:
+        raise ValueError("a period of working days must be at least 1")
+    current = day
+    counted = 1 if include_start and is_working_day(day) else 0
+    while counted < count:
+        current += dt.timedelta(days=1)
+        if is_working_day(current):
+            counted += 1
+    return current
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def due_date(limit: TimeLimit, start: dt.date) -> dt.date | None:
+    """The last day for the step, for a clock started on ``start``; None without a length."""
+    if limit.length is None:
+        return None
+    if limit.unit == "months":
+        due = add_months(start, limit.length)
+    elif limit.unit == "working_days" or (limit.cpr and limit.length <= 5):
+        due = add_working_days(start, limit.length, include_start=limit.counting == "starts_same_day")
+    else:
+        due = start + dt.timedelta(days=limit.length)
+    return next_working_day(due) if limit.cpr else due
+
+
+def due_range(limit: TimeLimit, start: PartialDate) -> tuple[dt.date, dt.date] | None:
+    """The earliest and latest due dates a coarse start date allows."""
+    first = due_date(limit, start.earliest)
+    if first is None:
+        return None
+    last = due_date(limit, start.latest)
+    assert last is not None
+    return first, last
+
+
+def human(day: dt.date) -> str:
+    return PartialDate.of(day).human()
+
+
+def due_text(due: tuple[dt.date, dt.date] | None) -> str:
+    if due is None:
+        return "no fixed date"
+    return human(due[0]) if due[0] == due[1] else f"between {human(due[0])} and {human(due[1])}"
+
+
+@frozen
+class LimitRun:
+    """One time limit as it ran in a case.
+
+    ``started`` is the step whose date started the clock; ``closed_by`` the step
+    that took the limited action (``used``) or moved the case on without it.
+    """
+
+    trigger: str
+    limit: TimeLimit
+    started: Step
+    due: tuple[dt.date, dt.date] | None
+    verdict: str
+    reason: str
+    closed_by: Step | None = None
+    used: bool = False
+
+    def describe(self) -> str:
+        """E.g. 'due 5 January 2022; not determinable: the source gives only a month for ...'."""
+        if self.due is None and self.verdict == NO_LENGTH:
+            return "no fixed length (the rule sets no number of days)"
+        text = f"due {due_text(self.due)}" if self.due else "no fixed length"
+        return f"{text}; {self.verdict}" + (f": {self.reason}" if self.reason else "")
+
+
+def _precision_reason(step: Step, role: str) -> str | None:
+    if step.event.date.precision == "day":
+        return None
+    return (
+        f"the sources give only the {step.event.date.precision} ({step.event.date.human()}) "
+        f"for {role} ({step.event.id})"
+    )
+
+
+def _verdict_used(
+    limit: TimeLimit, started: Step, done: Step, due: tuple[dt.date, dt.date] | None
+) -> tuple[str, str]:
+    if due is None:
+        return NO_LENGTH, "the rule sets no number of days"
+    action = done.event.date
+    if action.latest <= due[0]:
+        verdict = IN_TIME
+    elif action.earliest > due[1]:
+        verdict = LATE
+    else:
+        reasons = [
+            r for r in (_precision_reason(started, "the start"), _precision_reason(done, "the step")) if r
+        ]
+        return UNDETERMINED, "; ".join(reasons) or "the dates do not settle it"
+    if limit.kind == "reporting_duty" and verdict == LATE:
+        return "over the period", "the delay had to be explained under the rule"
+    return verdict, ""
+
+
+def _verdict_unused(
+    due: tuple[dt.date, dt.date] | None, until: PartialDate, closed_by: Step | None
+) -> tuple[str, str]:
+    if closed_by is not None:
+        moved = f"the case moved on by '{closed_by.event.name}' ({closed_by.event.date.human()})"
+        if due is not None and closed_by.event.date.earliest > due[1]:
+            return NOT_USED, f"expired on {human(due[1])}; {moved}"
+        return NOT_USED, moved
+    if due is None:
+        return OPEN, f"still running at {until.human()}"
+    if until.latest < due[0]:
+        return OPEN, f"still running at {until.human()}"
+    if until.earliest > due[1]:
+        return NOT_USED, f"expired before {until.human()} with no recorded step"
+    return OPEN, f"may still be running at {until.human()}"
+
+
+def limit_runs(
+    process: Process,
+    steps: Sequence[Step],
+    initial_facts: Mapping[str, Any],
+    until: PartialDate | None = None,
+) -> list[LimitRun]:
+    """Every time limit that ran in a sequence of steps, with its due date and verdict.
+
+    A limit starts to run when the case enters a state with an outgoing step
+    that has a time limit and whose guards hold. Its clock starts on the date
+    of that entry, or of the latest entry into one of the limit's ``runs_from``
+    states. It ends when the limited step happens, or when the case moves to a
+    state where that step is no longer open. ``until`` (an ``as_of`` date)
+    decides whether limits still open at the end have expired.
+    """
+    facts = process.default_facts()
+    facts.update(initial_facts)
+    open_runs: dict[tuple[str, str, int], dict[str, Any]] = {}
+    done: list[LimitRun] = []
+    entries: list[Step] = []
+    for step in steps:
+        for name, _old, new in step.changes:
+            facts[name] = new
+        if not step.moved:
+            continue
+        for key, run in list(open_runs.items()):
+            if step.event.trigger in run["triggers"] and step.before in run["states"]:
+                verdict, reason = _verdict_used(run["limit"], run["started"], step, run["due"])
+                done.append(
+                    LimitRun(
+                        step.event.trigger,
+                        run["limit"],
+                        run["started"],
+                        run["due"],
+                        verdict,
+                        reason,
+                        step,
+                        True,
+                    )
+                )
+                del open_runs[key]
+        entries.append(step)
+        view = facts_view(process, facts)
+        still_open: set[tuple[str, str, int]] = set()
+        for transition in process.transitions_from(step.after):
+            limit = transition.time_limit
+            if limit is None or any(not process.guards[g].condition.holds(view) for g in transition.guards):
+                continue
+            started = _anchor(entries, limit.runs_from) or step
+            key = (limit.rule, limit.basis, started.number)
+            still_open.add(key)
+            run = open_runs.setdefault(
+                key,
+                {
+                    "limit": limit,
+                    "started": started,
+                    "states": set(),
+                    "triggers": [],
+                    "due": due_range(limit, started.event.date),
+                },
+            )
+            run["states"].add(step.after)
+            if transition.trigger not in run["triggers"]:
+                run["triggers"].append(transition.trigger)
+        for key in [k for k in open_runs if k not in still_open]:
+            run = open_runs.pop(key)
+            verdict, reason = _verdict_unused(run["due"], step.event.date, step)
+            done.append(
+                LimitRun(run["triggers"][0], run["limit"], run["started"], run["due"], verdict, reason, step)
+            )
+    last = until or (steps[-1].event.date if steps else PartialDate(1900))
+    for run in open_runs.values():
+        verdict, reason = _verdict_unused(run["due"], last, None)
+        done.append(LimitRun(run["triggers"][0], run["limit"], run["started"], run["due"], verdict, reason))
+    done.sort(key=lambda r: (r.started.number, r.closed_by.number if r.closed_by else 10**9, r.trigger))
+    return done
+
+
+def _anchor(entries: Iterable[Step], runs_from: tuple[str, ...]) -> Step | None:
+    if not runs_from:
+        return None
+    for step in reversed(list(entries)):
+        if step.after in runs_from:
+            return step
+    return None
+
+
+def running_after(runs: Sequence[LimitRun], number: int) -> list[LimitRun]:
+    """The limits running once step ``number`` has happened (for a stepper)."""
+    return [
+        run
+        for run in runs
+        if run.started.number <= number and (run.closed_by is None or run.closed_by.number > number)
+    ]
+
+
+def late_steps(runs: Iterable[LimitRun]) -> list[LimitRun]:
+    return [run for run in runs if run.used and run.verdict == LATE]
+
+
+__all__ = [
+    "LimitRun",
+    "add_months",
+    "add_working_days",
+    "due_date",
+    "due_range",
+    "is_bank_holiday",
+    "is_working_day",
+    "late_steps",
+    "limit_runs",
+    "running_after",
+]

@@ -1,0 +1,327 @@
+"""Step through a case: position, options, what-if branches, quiz scoring.
+
+No terminal I/O here: :mod:`procsim.cli.stepper` reads commands and prints
+views; this module holds the state of a stepping session and answers
+questions about it. A session is a list of events (the scenario's, or the
+scenario's up to a branch point followed by events the student chose) and a
+position in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from attrs import define, field, frozen
+
+from procsim.core.dates import PartialDate
+from procsim.core.deadlines import LimitRun, limit_runs, running_after
+from procsim.core.engine import Engine, Option, Step, facts_view
+from procsim.core.errors import EngineError, ImpossibleEvent, UnknownName, suggest
+from procsim.core.model import Process, Transition
+from procsim.core.scenario import Event, Scenario
+
+
+@frozen
+class Choice:
+    """An option at a point of the case: a transition and whether it was open."""
+
+    option: Option
+    taken: bool = False
+
+    @property
+    def transition(self) -> Transition:
+        return self.option.transition
+
+
+@frozen
+class QuizResult:
+    correct: bool
+    picked: Transition
+    actual: Step
+    explanation: str
+
+
+@define
+class Stepper:
+    """A stepping session over a scenario (or the bare process when ``scenario`` is None).
+
+    ``position`` is the number of events shown so far (0: before the first).
+    ``branch_at`` is set once the student leaves the scenario's path: the
+    number of scenario events kept before the first chosen event.
+    """
+
+    engine: Engine
+    scenario: Scenario | None = None
+    events: list[Event] = field(factory=list)
+    position: int = 0
+    branch_at: int | None = None
+    quiz_score: list[bool] = field(factory=list)
+    _steps: list[Step] = field(factory=list)
+
+    def __attrs_post_init__(self) -> None:
+        if self.scenario is not None and not self.events:
+            self.events = list(self.scenario.events)
+        self._rebuild()
+
+    # ------------------------------------------------------------ state
+    @property
+    def process(self) -> Process:
+        return self.engine.process
+
+    @property
+    def total(self) -> int:
+        return len(self.events)
+
+    @property
+    def steps(self) -> list[Step]:
+        """Every step of the current line (scenario or branch), replayed."""
+        return self._steps
+
+    @property
+    def current_step(self) -> Step | None:
+        return self._steps[self.position - 1] if self.position else None
+
+    @property
+    def exploring(self) -> bool:
+        """True once the student has left the scenario's own events."""
+        return self.branch_at is not None or self.scenario is None
+
+    def initial_facts(self) -> dict[str, Any]:
+        return dict(self.scenario.initial_facts) if self.scenario else {}
+
+    def _rebuild(self) -> None:
+        """Replay every event of the current line; keep the steps."""
+        case = self.engine.new_case(self.initial_facts())
+        try:
+            self._steps = [self.engine.apply(case, event) for event in self.events]
+        finally:
+            self.engine.discard(case)
+
+    def state_at(self, position: int) -> str:
+        return self._steps[position - 1].after if position else self.process.initial
+
+    def facts_at(self, position: int) -> dict[str, Any]:
+        facts = self.process.default_facts()
+        facts.update(self.initial_facts())
+        for step in self._steps[:position]:
+            for name, _old, new in step.changes:
+                facts[name] = new
+        return facts
+
+    # ------------------------------------------------------------ moves
+    def next(self) -> Step | None:
+        if self.position >= self.total:
+            return None
+        self.position += 1
+        return self.current_step
+
+    def back(self) -> Step | None:
+        if self.position > 0:
+            self.position -= 1
+        return self.current_step
+
+    def jump(self, number: int) -> Step | None:
+        if not 0 <= number <= self.total:
+            raise EngineError(f"there is no step {number}: steps run from 1 to {self.total}")
+        self.position = number
+        return self.current_step
+
+    # ------------------------------------------------------------ options
+    def choices_at(self, position: int) -> list[Choice]:
+        """Every outgoing transition from the state before step ``position + 1``.
+
+        Guards read the facts as they stood then (with the next event's own
+        facts, as the engine does), and the transition the case took is marked.
+        """
+        state = self.state_at(position)
+        facts = self.facts_at(position)
+        upcoming = self._steps[position] if position < len(self._steps) else None
+        if upcoming is not None and upcoming.moved:
+            facts.update(upcoming.event.facts)
+        view = facts_view(self.process, facts)
+        result = []
+        for transition in self.process.transitions_from(state):
+            blocked = self.engine.guard_failures(transition.guards, view)
+            taken = upcoming is not None and upcoming.transition == transition
+            result.append(Choice(Option(transition, blocked), taken))
+        return result
+
+    def options_here(self) -> list[Choice]:
+        """What could happen next from the current position."""
+        return self.choices_at(self.position)
+
+    def alternatives_to_current(self) -> list[Choice]:
+        """What else the process allowed at the step just shown (for 'why not')."""
+        if self.position == 0:
+            return []
+        return self.choices_at(self.position - 1)
+
+    def allowed_next(self) -> list[Transition]:
+        """Transitions open from the current position, one per (trigger, destination)."""
+        return numbered(self.options_here(), include_taken=True)
+
+    def what_if_options(self) -> list[Transition]:
+        """The open alternatives to the step just shown: what 'whatif N' numbers."""
+        return numbered(self.alternatives_to_current(), include_taken=False)
+
+    # ------------------------------------------------------------ what-if
+    def choose(
+        self,
+        which: str | Transition,
+        date: str | None = None,
+        actor: str | None = None,
+        summary: str | None = None,
+    ) -> Step:
+        """Take an allowed transition from the current position, leaving the scenario's path.
+
+        ``which`` is a number in :meth:`allowed_next` (from 1), a trigger name, or
+        a transition. Without a date, the event takes the previous event's date.
+        """
+        allowed = self.allowed_next()
+        transition = which if isinstance(which, Transition) else self._pick(which, allowed)
+        if transition not in allowed:
+            raise EngineError(f"'{transition.trigger}' is not open here")
+        previous = self.events[self.position - 1].date if self.position else None
+        try:
+            when = PartialDate.parse(date) if date else previous or PartialDate(2000)
+        except ValueError as error:
+            raise EngineError(str(error)) from None
+        if previous is not None and when.latest < previous.earliest:
+            raise EngineError(f"{when} is before the previous event ({previous})")
+        actor = actor or transition.actors[0]
+        if actor not in transition.actors:
+            raise EngineError(
+                f"actor '{actor}' cannot '{transition.trigger}'; it is for: {', '.join(transition.actors)}"
+            )
+        label = self.process.triggers[transition.trigger].label
+        notes = () if date else ("Date not chosen in the what-if: the previous event's date is used.",)
+        event = Event(
+            id=self._new_id(transition.trigger),
+            date=when,
+            actor=actor,
+            summary=summary or f"What if: {label} ({self.process.states[transition.dest].label}).",
+            sources=("what-if",),
+            trigger=transition.trigger,
+            notes=notes,
+        )
+        if self.branch_at is None and self.scenario is not None:
+            self.branch_at = self.position
+        kept = self.events[: self.position]
+        self.events = [*kept, event]
+        try:
+            self._rebuild()
+        except EngineError:
+            self.events = kept
+            self._rebuild()
+            raise
+        self.position = len(self.events)
+        return self._steps[-1]
+
+    def what_if(self, which: str, date: str | None = None) -> Step:
+        """Replace the step just shown by open alternative ``which`` (see :meth:`what_if_options`)."""
+        step = self.current_step
+        if step is None or not step.moved:
+            raise EngineError("what-if works at a step that moved the case; go to one (next/back)")
+        transition = self._pick(which, self.what_if_options())
+        self.position -= 1
+        try:
+            return self.choose(transition, date=date)
+        except EngineError:
+            self.position += 1
+            raise
+
+    def _pick(self, which: str, allowed: Sequence[Transition]) -> Transition:
+        if not allowed:
+            raise ImpossibleEvent(f"nothing can happen from '{self.state_at(self.position)}': it is terminal")
+        if which.isdigit():
+            index = int(which)
+            if not 1 <= index <= len(allowed):
+                raise EngineError(f"choose a number from 1 to {len(allowed)}")
+            return allowed[index - 1]
+        matches = [t for t in allowed if t.trigger == which]
+        if not matches:
+            every = {t.trigger for t in self.process.transitions_from(self.state_at(self.position))}
+            if which in every:
+                raise EngineError(f"'{which}' is blocked here by a guard (see the options)")
+            raise UnknownName(
+                f"'{which}' is not an option here{suggest(which, [t.trigger for t in allowed])}"
+            )
+        return matches[0]
+
+    def _new_id(self, trigger: str) -> str:
+        taken = {event.id for event in self.events}
+        number = self.position + 1
+        while f"whatif-{number}-{trigger}" in taken:
+            number += 1
+        return f"whatif-{number}-{trigger}".replace("_", "-")
+
+    # ------------------------------------------------------------ time limits
+    def limit_runs(self) -> list[LimitRun]:
+        return limit_runs(self.process, self._steps, self.initial_facts())
+
+    def running_limits(self) -> list[LimitRun]:
+        """Time limits running after the current step."""
+        return running_after(self.limit_runs(), self.position)
+
+    # ------------------------------------------------------------ quiz
+    def quiz_options(self) -> list[Transition]:
+        """The options offered before the next step is revealed (allowed from here)."""
+        return self.allowed_next()
+
+    def answer(self, which: str) -> QuizResult:
+        """Score a guess of the next step, then reveal it (advance)."""
+        if self.position >= self.total:
+            raise EngineError("there is no next step to guess")
+        options = self.quiz_options()
+        picked = self._pick(which, options)
+        actual = self._steps[self.position]
+        correct = actual.transition is not None and (picked.trigger, picked.dest) == (
+            actual.transition.trigger,
+            actual.transition.dest,
+        )
+        self.quiz_score.append(correct)
+        label = self.process.triggers
+        if correct:
+            why = f"Right! {actual.event.summary} ({actual.transition.basis})"  # type: ignore[union-attr]
+        else:
+            happened = label[actual.event.trigger or ""].label if actual.event.trigger else "?"
+            why = (
+                f"Wrong: the case went '{happened}' -> {self.process.states[actual.after].label}. "
+                f"{actual.event.summary} '{label[picked.trigger].label}' was open "
+                f"({picked.basis}), but it is not what happened."
+            )
+        self.position += 1
+        return QuizResult(correct, picked, actual, why)
+
+    def score(self) -> tuple[int, int]:
+        return sum(self.quiz_score), len(self.quiz_score)
+
+    # ------------------------------------------------------------ save
+    def branch_events(self) -> list[Event]:
+        """The events chosen after the branch point."""
+        if self.scenario is None:
+            return list(self.events)
+        return list(self.events[self.branch_at or 0 :]) if self.branch_at is not None else []
+
+    def to_yaml(self, name: str, summary: str | None = None) -> str:
+        """The explored branch as a scenario file that extends the original at the branch point."""
+        from procsim.io.scenario_writer import branch_yaml
+
+        return branch_yaml(self, name, summary)
+
+
+def numbered(choices: Sequence[Choice], include_taken: bool) -> list[Transition]:
+    """The open transitions among ``choices``, one per (trigger, destination), in order.
+
+    This is the numbering the stepper shows and its commands accept.
+    """
+    seen: set[tuple[str, str]] = set()
+    result = []
+    for choice in choices:
+        key = (choice.transition.trigger, choice.transition.dest)
+        if not choice.option.allowed or key in seen or (choice.taken and not include_taken):
+            continue
+        seen.add(key)
+        result.append(choice.transition)
+    return result

@@ -1,0 +1,539 @@
+"""Build a :class:`~procsim.core.model.Process` from its YAML definition, checking every reference."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from procsim.core.dates import PartialDate
+from procsim.core.errors import SchemaError, UnknownName, suggest
+from procsim.core.model import (
+    STATUSES,
+    UNITS,
+    Actor,
+    Condition,
+    DerivedFact,
+    FactSpec,
+    Forum,
+    Guard,
+    Process,
+    SideEvent,
+    State,
+    TimeLimit,
+    Transition,
+    Trigger,
+)
+from procsim.io.safe_yaml import LDict, LList, line_of, load_file
+from procsim.io.schema import Reader
+
+TOP_KEYS = [
+    "process",
+    "title",
+    "description",
+    "initial",
+    "simplifications",
+    "forums",
+    "actors",
+    "facts",
+    "derived_facts",
+    "guards",
+    "groups",
+    "states",
+    "triggers",
+    "transitions",
+    "side_events",
+]
+TIME_LIMIT_KINDS = ("limit", "reporting_duty", "as_soon_as_practicable", "guidance")
+
+
+def processes_dir() -> Path:
+    """The folder of process definitions shipped inside the package."""
+    return Path(str(resources.files("procsim") / "processes"))
+
+
+def available_processes() -> list[str]:
+    return sorted(path.stem for path in processes_dir().glob("*.yaml"))
+
+
+@lru_cache(maxsize=8)
+def load_process(name: str) -> Process:
+    """Load a shipped process by id, e.g. ``police_misconduct_ew``."""
+    names = available_processes()
+    if name not in names:
+        raise UnknownName(f"unknown process '{name}'{suggest(name, names)}")
+    return load_process_file(processes_dir() / f"{name}.yaml")
+
+
+def load_process_file(path: Path) -> Process:
+    """Load and validate a process file; raise the first :class:`SchemaError`."""
+    data = load_file(path)
+    builder = _Builder(str(path))
+    process = builder.build(data)
+    if builder.reader.errors:
+        raise builder.reader.errors[0]
+    assert process is not None
+    return process
+
+
+class _Builder:
+    def __init__(self, path: str):
+        self.reader = Reader(path)
+        self.facts: dict[str, FactSpec] = {}
+        self.derived: dict[str, DerivedFact] = {}
+
+    # ------------------------------------------------------------------ helpers
+    def err(self, message: str, line: int) -> None:
+        self.reader.error(message, line)
+
+    def section(self, data: LDict, key: str) -> LDict:
+        value = data.get(key)
+        if value is None:
+            return LDict()
+        mapping = self.reader.mapping(value, f"'{key}'", data.line_of(key))
+        return mapping if mapping is not None else LDict()
+
+    def text(self, data: LDict, key: str, what: str, required: bool = True) -> str:
+        value = self.reader.get(data, key, str, what, required=required)
+        return value.strip() if isinstance(value, str) else ""
+
+    # ------------------------------------------------------------------ build
+    def build(self, data: Any) -> Process | None:
+        top = self.reader.mapping(data, "the process file", 1)
+        if top is None:
+            return None
+        self.reader.keys(
+            top,
+            "the process file",
+            required=["process", "initial", "states", "transitions", "triggers"],
+            optional=TOP_KEYS,
+        )
+        forums = {
+            name: Forum(
+                name,
+                self.text(body, "label", f"forum '{name}'"),
+                self.text(body, "description", f"forum '{name}'", False),
+            )
+            for name, body in self.entries(top, "forums", ["label"], ["description"])
+        }
+        actors = {
+            name: Actor(
+                name,
+                self.text(body, "label", f"actor '{name}'"),
+                self.text(body, "description", f"actor '{name}'", False),
+            )
+            for name, body in self.entries(top, "actors", ["label"], ["description"])
+        }
+        self.build_facts(top)
+        guards = self.build_guards(top)
+        states = self.build_states(top, forums, actors)
+        groups = self.build_groups(top, states)
+        triggers = {
+            name: Trigger(
+                name,
+                self.text(body, "label", f"trigger '{name}'"),
+                self.text(body, "description", f"trigger '{name}'"),
+            )
+            for name, body in self.entries(top, "triggers", ["label", "description"], [])
+        }
+        transitions = self.build_transitions(top, states, groups, triggers, actors, guards)
+        side_events = self.build_side_events(top, states, groups, actors, guards)
+        initial = self.text(top, "initial", "the process file")
+        if initial and initial not in states:
+            self.err(
+                f"initial state '{initial}' is not a state{suggest(initial, states)}", top.line_of("initial")
+            )
+        simplifications = tuple(
+            str(item) for item in (top.get("simplifications") or []) if isinstance(item, str)
+        )
+        return Process(
+            id=self.text(top, "process", "the process file"),
+            title=self.text(top, "title", "the process file", False),
+            description=self.text(top, "description", "the process file", False),
+            initial=initial,
+            simplifications=simplifications,
+            forums=forums,
+            actors=actors,
+            facts=self.facts,
+            derived=self.derived,
+            guards=guards,
+            groups=groups,
+            states=states,
+            triggers=triggers,
+            transitions=tuple(transitions),
+            side_events=side_events,
+        )
+
+    def entries(self, top: LDict, key: str, required: list[str], optional: list[str]):
+        for name, body in self.section(top, key).items():
+            mapping = self.reader.mapping(body, f"{key} entry '{name}'", line_of(body))
+            if mapping is None:
+                continue
+            self.reader.keys(mapping, f"{key} entry '{name}'", required=required, optional=optional)
+            yield str(name), mapping
+
+    def build_facts(self, top: LDict) -> None:
+        for name, body in self.entries(top, "facts", ["type", "description"], ["values", "default"]):
+            what = f"fact '{name}'"
+            kind = self.text(body, "type", what)
+            if kind not in ("bool", "enum", "text", "date"):
+                self.err(f"{what} has unknown type '{kind}'", body.line_of("type"))
+                continue
+            values = tuple(str(v) for v in body.get("values") or ())
+            if kind == "enum" and not values:
+                self.err(f"{what} is an enum without values", body.line)
+            spec = FactSpec(name, kind, self.text(body, "description", what), values, None)
+            default = body.get("default")
+            if default is not None:
+                try:
+                    default = spec.coerce(default)
+                except ValueError as error:
+                    self.err(f"default of {what}: {error}", body.line_of("default"))
+                    default = None
+            self.facts[name] = FactSpec(name, kind, spec.description, values, default)
+        for name, body in self.entries(
+            top, "derived_facts", ["description", "basis", "from_date", "values"], []
+        ):
+            what = f"derived fact '{name}'"
+            source = self.text(body, "from_date", what)
+            if source not in self.facts or self.facts[source].type != "date":
+                self.err(f"{what} must derive from a date fact, not '{source}'", body.line_of("from_date"))
+            ranges = []
+            for item in body.get("values") or []:
+                if not isinstance(item, LDict) or "value" not in item:
+                    self.err(f"{what}: each value needs 'value' (and 'before')", line_of(item))
+                    continue
+                before = item.get("before")
+                try:
+                    bound = PartialDate.parse(before) if before is not None else None
+                except ValueError as error:
+                    self.err(f"{what}: {error}", item.line)
+                    continue
+                ranges.append((bound, str(item["value"])))
+            self.derived[name] = DerivedFact(
+                name,
+                self.text(body, "description", what),
+                self.text(body, "basis", what),
+                source,
+                tuple(ranges),
+            )
+
+    def fact_values(self, name: str) -> tuple[Any, ...] | None:
+        """The values a fact can take, or None when any text or date goes."""
+        if name in self.derived:
+            return tuple(value for _, value in self.derived[name].ranges)
+        spec = self.facts[name]
+        if spec.type == "bool":
+            return (True, False)
+        return spec.values if spec.type == "enum" else None
+
+    def condition(self, data: Any, what: str, line: int) -> Condition | None:
+        body = self.reader.mapping(data, f"the condition of {what}", line)
+        if body is None:
+            return None
+        for op in ("all", "any"):
+            if op in body:
+                self.reader.keys(body, f"the condition of {what}", required=[op])
+                items = body[op]
+                if not isinstance(items, LList) or not items:
+                    self.err(f"'{op}' in {what} needs a list of conditions", body.line_of(op))
+                    return None
+                children = [self.condition(item, what, items.line_of(i)) for i, item in enumerate(items)]
+                if any(child is None for child in children):
+                    return None
+                return Condition(op, children=tuple(children))  # type: ignore[arg-type]
+        if "not" in body:
+            self.reader.keys(body, f"the condition of {what}", required=["not"])
+            child = self.condition(body["not"], what, body.line_of("not"))
+            return Condition("not", children=(child,)) if child else None
+        ops = [op for op in ("is", "in", "not_in") if op in body]
+        self.reader.keys(body, f"the condition of {what}", required=["fact"], optional=["is", "in", "not_in"])
+        if len(ops) != 1:
+            self.err(f"the condition of {what} needs exactly one of is, in, not_in", body.line)
+            return None
+        fact = str(body.get("fact"))
+        if fact not in self.facts and fact not in self.derived:
+            self.err(
+                f"{what} reads unknown fact '{fact}'{suggest(fact, [*self.facts, *self.derived])}",
+                body.line_of("fact"),
+            )
+            return None
+        op = ops[0]
+        raw = body[op]
+        values = list(raw) if op != "is" else [raw]
+        allowed = self.fact_values(fact)
+        if allowed is not None:
+            for value in values:
+                if value not in allowed and str(value) not in [str(a) for a in allowed]:
+                    self.err(
+                        f"{what} compares '{fact}' with '{value}', which it never takes"
+                        f"{suggest(str(value), [str(a) for a in allowed])}",
+                        body.line_of(op),
+                    )
+            if (self.facts.get(fact) is not None and self.facts[fact].type != "bool") or fact in self.derived:
+                values = [str(value) for value in values]
+        value = values[0] if op == "is" else tuple(values)
+        return Condition(op, fact=fact, value=value)
+
+    def build_guards(self, top: LDict) -> dict[str, Guard]:
+        guards = {}
+        for name, body in self.entries(top, "guards", ["label", "reason", "basis", "when"], ["unverified"]):
+            what = f"guard '{name}'"
+            condition = self.condition(body.get("when"), what, body.line_of("when"))
+            if condition is None:
+                continue
+            guards[name] = Guard(
+                name,
+                self.text(body, "label", what),
+                self.text(body, "reason", what),
+                self.text(body, "basis", what),
+                condition,
+                self.text(body, "unverified", what, False) or None,
+            )
+        return guards
+
+    def build_states(self, top: LDict, forums: dict, actors: dict) -> dict[str, State]:
+        states = {}
+        for name, body in self.entries(
+            top,
+            "states",
+            ["forum", "label", "status", "description", "basis"],
+            ["decision_by", "unverified"],
+        ):
+            what = f"state '{name}'"
+            forum = self.text(body, "forum", what)
+            if forum not in forums:
+                self.err(f"{what} has unknown forum '{forum}'{suggest(forum, forums)}", body.line_of("forum"))
+            status = self.text(body, "status", what)
+            if status not in STATUSES:
+                self.err(
+                    f"{what} has status '{status}'; expected one of {', '.join(STATUSES)}",
+                    body.line_of("status"),
+                )
+            decision_by = self.text(body, "decision_by", what, False) or None
+            if decision_by and decision_by not in actors:
+                self.err(
+                    f"{what}: decision_by '{decision_by}' is not an actor{suggest(decision_by, actors)}",
+                    body.line_of("decision_by"),
+                )
+            states[name] = State(
+                name,
+                forum,
+                self.text(body, "label", what),
+                self.text(body, "description", what),
+                self.text(body, "basis", what),
+                status,
+                decision_by,
+                self.text(body, "unverified", what, False) or None,
+            )
+        return states
+
+    def build_groups(self, top: LDict, states: dict) -> dict[str, tuple[str, ...]]:
+        groups = {}
+        section = self.section(top, "groups")
+        for name, members in section.items():
+            if name in states:
+                self.err(f"group '{name}' has the name of a state", section.line_of(name))
+            if not isinstance(members, LList):
+                self.err(f"group '{name}' must be a list of states", section.line_of(name))
+                continue
+            for index, member in enumerate(members):
+                if member not in states:
+                    self.err(
+                        f"group '{name}' names unknown state '{member}'{suggest(str(member), states)}",
+                        members.line_of(index),
+                    )
+            groups[str(name)] = tuple(str(m) for m in members)
+        return groups
+
+    def expand(self, names: list[str], states: dict, groups: dict, what: str, line: int) -> list[str]:
+        result: list[str] = []
+        for name in names:
+            if name.startswith("@"):
+                if name[1:] not in groups:
+                    self.err(f"{what} names unknown group '{name}'{suggest(name[1:], groups)}", line)
+                    continue
+                result.extend(m for m in groups[name[1:]] if m not in result)
+            elif name not in states:
+                self.err(f"{what} names unknown state '{name}'{suggest(name, states)}", line)
+            elif name not in result:
+                result.append(name)
+        return result
+
+    def name_list(self, body: LDict, key: str, known: dict, kind: str, what: str) -> tuple[str, ...]:
+        names = self.reader.names(body, key, what)
+        for name in names:
+            if name not in known:
+                self.err(f"{what} names unknown {kind} '{name}'{suggest(name, known)}", body.line_of(key))
+        return tuple(names)
+
+    def fact_settings(self, body: LDict, key: str, what: str) -> tuple[tuple[str, Any], ...]:
+        section = body.get(key)
+        if section is None:
+            return ()
+        mapping = self.reader.mapping(section, f"'{key}' of {what}", body.line_of(key))
+        if mapping is None:
+            return ()
+        pairs = []
+        for fact, value in mapping.items():
+            if fact not in self.facts:
+                self.err(
+                    f"{what} sets unknown fact '{fact}'{suggest(str(fact), self.facts)}",
+                    mapping.line_of(fact),
+                )
+                continue
+            try:
+                pairs.append((str(fact), self.facts[fact].coerce(value)))
+            except ValueError as error:
+                self.err(f"{what}: {error}", mapping.line_of(fact))
+        return tuple(pairs)
+
+    def time_limit(self, body: LDict, what: str, states: dict, groups: dict) -> TimeLimit | None:
+        data = body.get("time_limit")
+        if data is None:
+            return None
+        limit = self.reader.mapping(data, f"the time limit of {what}", body.line_of("time_limit"))
+        if limit is None:
+            return None
+        where = f"the time limit of {what}"
+        self.reader.keys(
+            limit,
+            where,
+            required=["rule", "basis", "starts"],
+            optional=["length", "unit", "counting", "promptly", "kind", "unverified", "runs_from", "cpr"],
+        )
+        length = self.reader.get(limit, "length", int, where)
+        unit = self.text(limit, "unit", where, False) or None
+        if length is not None and unit not in UNITS:
+            self.err(f"{where} needs a unit: one of {', '.join(UNITS)}", limit.line)
+        counting = self.text(limit, "counting", where, False) or None
+        if counting not in (None, "starts_day_after", "starts_same_day"):
+            self.err(
+                f"{where}: counting must be starts_day_after or starts_same_day", limit.line_of("counting")
+            )
+        runs_from = self.expand(
+            self.reader.names(limit, "runs_from", where), states, groups, where, limit.line_of("runs_from")
+        )
+        kind = self.text(limit, "kind", where, False) or "limit"
+        if kind not in TIME_LIMIT_KINDS:
+            self.err(f"{where} has unknown kind '{kind}'", limit.line_of("kind"))
+        return TimeLimit(
+            rule=self.text(limit, "rule", where),
+            basis=self.text(limit, "basis", where),
+            starts=self.text(limit, "starts", where),
+            length=length,
+            unit=unit,
+            counting=counting,
+            promptly=bool(limit.get("promptly", False)),
+            kind=kind,
+            unverified=self.text(limit, "unverified", where, False) or None,
+            runs_from=tuple(runs_from),
+            cpr=bool(limit.get("cpr", False)),
+        )
+
+    def build_transitions(self, top, states, groups, triggers, actors, guards) -> list[Transition]:
+        result: list[Transition] = []
+        items = top.get("transitions")
+        if not isinstance(items, LList):
+            self.err("'transitions' must be a list", top.line_of("transitions"))
+            return result
+        for index, item in enumerate(items):
+            line = items.line_of(index)
+            body = self.reader.mapping(item, f"transition {index + 1}", line)
+            if body is None:
+                continue
+            trigger = str(body.get("trigger", ""))
+            what = f"transition '{trigger}' (line {line})"
+            self.reader.keys(
+                body,
+                what,
+                required=["trigger", "source", "dest", "actors", "basis"],
+                optional=["guards", "sets", "records", "time_limit", "unverified", "note"],
+            )
+            if trigger not in triggers:
+                self.err(f"{what}: unknown trigger{suggest(trigger, triggers)}", line)
+            sources = self.expand(
+                self.reader.names(body, "source", what), states, groups, what, body.line_of("source")
+            )
+            dest = str(body.get("dest", ""))
+            if dest not in states:
+                self.err(f"{what}: unknown dest '{dest}'{suggest(dest, states)}", body.line_of("dest"))
+            records = body.get("records") or LDict()
+            record_fields = {}
+            if isinstance(records, LDict):
+                self.reader.keys(records, f"'records' of {what}", optional=["date", "actor", "decision"])
+                for key, fact in records.items():
+                    if fact not in self.facts:
+                        self.err(f"{what} records unknown fact '{fact}'", records.line_of(key))
+                    record_fields[key] = str(fact)
+            common = dict(
+                trigger=trigger,
+                dest=dest,
+                actors=self.name_list(body, "actors", actors, "actor", what),
+                basis=self.text(body, "basis", what),
+                guards=self.name_list(body, "guards", guards, "guard", what),
+                sets=self.fact_settings(body, "sets", what),
+                records_date=record_fields.get("date"),
+                records_actor=record_fields.get("actor"),
+                records_decision=record_fields.get("decision"),
+                time_limit=self.time_limit(body, what, states, groups),
+                unverified=self.text(body, "unverified", what, False) or None,
+                note=self.text(body, "note", what, False) or None,
+                line=line,
+            )
+            for source in sources:
+                transition = Transition(source=source, **common)
+                self.check_records(transition, states, body)
+                result.append(transition)
+        return result
+
+    def check_records(self, transition: Transition, states: dict, body: LDict) -> None:
+        """A recorded actor or decision-maker must be a value the fact can take."""
+        for fact, values in (
+            (transition.records_actor, transition.actors),
+            (transition.records_decision, (states[transition.source].decision_by,)),
+        ):
+            if fact is None or fact not in self.facts:
+                continue
+            allowed = self.facts[fact].values
+            for value in values:
+                if value is not None and value not in allowed:
+                    self.err(
+                        f"transition '{transition.trigger}' from '{transition.source}' would "
+                        f"record '{value}' in fact '{fact}', which does not take it",
+                        body.line_of("records"),
+                    )
+
+    def build_side_events(self, top, states, groups, actors, guards) -> dict[str, SideEvent]:
+        result = {}
+        for name, body in self.entries(
+            top,
+            "side_events",
+            ["label", "description", "actors", "basis"],
+            ["states", "guards", "requires", "sets", "unverified"],
+        ):
+            what = f"side event '{name}'"
+            where = self.expand(
+                self.reader.names(body, "states", what), states, groups, what, body.line_of("states")
+            )
+            requires = self.reader.names(body, "requires", what)
+            for fact in requires:
+                if fact not in self.facts:
+                    self.err(f"{what} requires unknown fact '{fact}'", body.line_of("requires"))
+            result[name] = SideEvent(
+                name,
+                self.text(body, "label", what),
+                self.text(body, "description", what),
+                self.name_list(body, "actors", actors, "actor", what),
+                self.text(body, "basis", what),
+                tuple(where),
+                self.name_list(body, "guards", guards, "guard", what),
+                tuple(requires),
+                self.fact_settings(body, "sets", what),
+                self.text(body, "unverified", what, False) or None,
+            )
+        return result
+
+
+__all__ = ["SchemaError", "available_processes", "load_process", "load_process_file", "processes_dir"]

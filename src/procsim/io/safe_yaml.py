@@ -1,0 +1,164 @@
+"""Safe, bounded YAML loading that remembers where each value came from.
+
+Scenario and process files are data written by people, so they are loaded with
+PyYAML's safe constructors only, and refused before parsing when they could make
+the parser slow or the loader dangerous: files over ``MAX_BYTES``, nesting deeper
+than ``MAX_DEPTH``, anchors and aliases (the vehicle of "billion laughs" bombs),
+explicit tags, merge keys and duplicate keys. Dates stay strings so that a
+scenario's date keeps the precision it was written with.
+
+Mappings load as :class:`LDict` and sequences as :class:`LList`; both carry the
+line of each key or item so that validation errors can name the place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from procsim.core.errors import LoadError
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class LDict(dict):
+    """A mapping that knows its own line and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int:
+        """The line of ``key`` if present, else the mapping's own line."""
+        return self.key_lines.get(key, self.line)
+
+
+class LList(list):
+    """A sequence that knows its own line and the line of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        if 0 <= index < len(self.item_lines):
+            return self.item_lines[index]
+        return self.line
+
+
+def line_of(value: Any, default: int = 0) -> int:
+    """The line a loaded value started on, if it is a container."""
+    return getattr(value, "line", default) or default
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without timestamp resolution, building located containers."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LDict:
+    result = LDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise LoadError("merge keys ('<<') are not allowed", line=line)
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise LoadError("a mapping key must be a plain value", line=line) from None
+        if key in result:
+            raise LoadError(f"duplicate key '{key}' (first on line {result.key_lines[key]})", line=line)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = line
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LList:
+    result = LList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+def _prescan(text: str) -> None:
+    """Refuse aliases, anchors, explicit tags and deep nesting before composing."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.AliasEvent):
+            raise LoadError("aliases ('*name') are not allowed", line=line)
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise LoadError(f"anchors ('&{anchor}') are not allowed", line=line)
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            implicit = getattr(event, "implicit", True)
+            explicit = not (implicit[0] if isinstance(implicit, tuple) else implicit)
+            if explicit:
+                raise LoadError(f"tags ('{tag}') are not allowed", line=line)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", line=line)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def loads(text: str, path: str | None = None) -> Any:
+    """Parse YAML text safely; errors are :class:`LoadError` naming ``path`` and line."""
+    try:
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+            raise LoadError(f"file is larger than {MAX_BYTES // 1024} KiB; refused")
+        _prescan(text)
+        return yaml.load(text, Loader=_Loader)
+    except LoadError as error:
+        raise error.at(path=path) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        problem = " ".join(str(error.problem or error.context or "invalid YAML").split())
+        raise LoadError(f"YAML syntax error: {problem}", path=path, line=line) from None
+    except yaml.YAMLError as error:
+        raise LoadError(f"YAML error: {' '.join(str(error).split())}", path=path) from None
+    except RecursionError:
+        raise LoadError("nesting too deep", path=path) from None
+
+
+def load_file(path: Path) -> Any:
+    """Read and parse a YAML file, refusing it early if it is too large."""
+    shown = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise LoadError("no such file", path=shown) from None
+    except OSError as error:
+        raise LoadError(f"cannot read: {error.strerror}", path=shown) from None
+    if path.is_dir():
+        raise LoadError("is a directory, not a YAML file", path=shown)
+    if size > MAX_BYTES:
+        raise LoadError(
+            f"file is {size // 1024} KiB, larger than the {MAX_BYTES // 1024} KiB limit; refused",
+            path=shown,
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise LoadError(f"not UTF-8 text (byte {error.start})", path=shown) from None
+    except OSError as error:
+        raise LoadError(f"cannot read: {error.strerror}", path=shown) from None
+    return loads(text, shown)
