@@ -51,7 +51,8 @@ def bench_replay() -> None:
 
     from procsim.core.engine import replay
     from procsim.io.process_reader import load_process
-    from procsim.io.scenario_reader import engine_for, load_scenario
+    from procsim.io.scenario_reader import load_scenario
+    from procsim.workspace import engine_for
 
     scenario = load_scenario(ROOT / "scenarios" / "oconnor.yaml")
     process = load_process(scenario.process)

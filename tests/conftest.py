@@ -11,7 +11,7 @@ from procsim.core.dates import PartialDate
 from procsim.core.engine import Case, Engine
 from procsim.core.model import Process
 from procsim.io.process_reader import load_process
-from procsim.io.scenario_reader import engine_for
+from procsim.workspace import engine_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -15,8 +15,9 @@ import pytest
 
 from conftest import SCENARIOS
 from procsim.core.engine import replay
-from procsim.io.scenario_reader import engine_for, load_scenario
+from procsim.io.scenario_reader import load_scenario
 from procsim.render.diagram import extract
+from procsim.workspace import engine_for
 
 
 def replayed(process, name: str, folder: Path = SCENARIOS):

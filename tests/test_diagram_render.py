@@ -17,11 +17,12 @@ from conftest import ROOT, SCENARIOS
 from procsim.cli.main import main
 from procsim.core.engine import replay
 from procsim.io.atomic import write_bytes_atomic, write_text_atomic
-from procsim.io.scenario_reader import engine_for, load_scenario
+from procsim.io.scenario_reader import load_scenario
 from procsim.render.diagram import extract, render
 from procsim.render.diagram.catalogue import Drawing, check, drawings, write_all
 from procsim.render.diagram.dot import html_text, quoted, to_dot
 from procsim.render.diagram.mermaid import mermaid_text, timeline_to_mermaid, to_mermaid
+from procsim.workspace import engine_for
 
 DIAGRAMS = ROOT / "diagrams"
 HOSTILE = (

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SCENARIOS
-from procsim.io.scenario_reader import check_scenario_file, load_scenario
+from procsim.io.scenario_reader import load_scenario
+from procsim.workspace import check_file
 
 FILES = sorted(SCENARIOS.glob("*.yaml"))
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -20,10 +21,10 @@ def test_there_are_scenarios():
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_scenario_replays_to_its_declared_end(path: Path):
-    replayed, errors = check_scenario_file(path)
-    assert errors == []
-    assert replayed is not None
-    assert replayed.final_state == replayed.scenario.end.state
+    checked = check_file(path)
+    assert checked.errors == ()
+    assert checked.replayed is not None
+    assert checked.replayed.replay.final_state == checked.replayed.scenario.end.state
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])

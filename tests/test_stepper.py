@@ -16,7 +16,8 @@ from conftest import SCENARIOS
 from procsim.cli.main import main
 from procsim.core.stepper import Stepper
 from procsim.io.process_reader import load_process
-from procsim.io.scenario_reader import engine_for, load_scenario
+from procsim.io.scenario_reader import load_scenario
+from procsim.workspace import engine_for
 
 RIGHT, LEFT = "\x1b[C", "\x1b[D"
 

@@ -51,6 +51,7 @@ from typing import Any
 
 from attrs import frozen
 
+from procsim.core.effects import DATE, writes
 from procsim.core.model import Condition, Process, State, Transition
 
 Region = tuple[int, ...]  # a union of boxes (packed integers), normalised and sorted
@@ -394,14 +395,14 @@ class RouteSpace:
         }
 
     def _set_ops(self, transition: Transition) -> tuple[int, int]:
-        """(the fields a transition overwrites, their new bits)."""
+        """(the fields a transition overwrites, their new bits), from :func:`procsim.core.effects.writes`.
+
+        The analysis does not track dates: the facts derived from a recorded date (the regime)
+        are chosen once, at the start of a route, and a step that records the date is taken to
+        record the one chosen. So a date write changes no tracked fact.
+        """
         cleared = values = 0
-        pairs = [(fact, [value]) for fact, value in transition.sets]
-        if transition.records_actor:
-            pairs.append((transition.records_actor, list(transition.actors)))
-        decision_by = self.process.states[transition.source].decision_by
-        if transition.records_decision and decision_by:
-            pairs.append((transition.records_decision, [decision_by]))
+        pairs = [(w.fact, w.values) for w in writes(self.process, transition) if w.kind != DATE]
         for fact, wanted in pairs:
             if fact in self.index:
                 field = self.fields[self.index[fact]]

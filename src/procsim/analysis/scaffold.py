@@ -11,7 +11,6 @@ Pure: nothing here reads or writes files (the CLI does).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,10 +18,12 @@ from attrs import frozen
 
 from procsim.analysis.routes import Route, RouteSpace, WitnessStep
 from procsim.core.dates import PartialDate
+from procsim.core.effects import apply_transition, derived_from, writes
 from procsim.core.engine import Engine
 from procsim.core.errors import EngineError
 from procsim.core.model import Process
 from procsim.core.scenario import Scenario
+from procsim.io.scenario_writer import scenario_text
 
 TODO = "TODO"
 SOURCE_ID = "TODO-source"
@@ -126,13 +127,11 @@ def _replay_until(engine: Engine, base: Scenario, after: str | None):
         for event in base.events[: ids.index(after) + 1]:
             step = engine.apply(case, event)
             established.update(event.facts)
-            rule = step.transition or step.side_event
-            established.update(fact for fact, _ in rule.sets)  # type: ignore[union-attr]
+            if step.side_event is not None:
+                established.update(fact for fact, _ in step.side_event.sets)
             if step.transition is not None:
                 transition = step.transition
-                for name in (transition.records_date, transition.records_actor, transition.records_decision):
-                    if name:
-                        established.add(name)
+                established.update(write.fact for write in writes(process, transition))
                 for guard in transition.guards:
                     established.update(process.guards[guard].condition.facts_read())
         return case.state, dict(case.facts), established, base.events[ids.index(after)].date
@@ -194,8 +193,9 @@ def _events(
                 if current.get(fact) != step.facts[fact]:
                     facts[fact] = step.facts[fact]
         hint = date_hint()
-        for name, derived in process.derived.items():
-            if transition.records_date == derived.from_date and view.get(name) is not None:
+        for name in derived_from(process, transition.records_date or ""):
+            derived = process.derived[name]
+            if view.get(name) is not None:
                 if any(
                     name in process.guards[g].condition.facts_read()
                     for s in steps
@@ -219,12 +219,7 @@ def _events(
             )
         )
         current.update(facts)
-        current.update(dict(transition.sets))
-        decision_by = process.states[transition.source].decision_by
-        if transition.records_decision and decision_by and transition.records_decision not in facts:
-            current[transition.records_decision] = decision_by
-        if transition.records_actor:
-            current[transition.records_actor] = actor
+        apply_transition(process, transition, current, date=None, actor=actor, given=facts)
     return events
 
 
@@ -249,63 +244,57 @@ def scaffold_yaml(plan: ScaffoldPlan) -> str:
     process = plan.process
     target = process.states[plan.target]
     route_words = ", ".join(process.triggers[m.trigger].label for m in plan.route.moves)
-    lines = [
-        f"# Scaffold written by `{plan.command or 'procsim scaffold'}`:",
-        f"# a shortest route to '{target.label}' ({plan.target}), {len(plan.route)} step"
-        f"{'s' if len(plan.route) != 1 else ''}. Replace every TODO (title, summary, dates, event",
-        "# summaries, sources), then run `procsim check`: it reports this file as incomplete",
-        "# (exit status 3) until no TODO is left. Facts set below are those the guards on the route need.",
-        f"process: {process.id}",
+    steps = len(plan.route)
+    header = [
+        f"Scaffold written by `{plan.command or 'procsim scaffold'}`:",
+        f"a shortest route to '{target.label}' ({plan.target}), {steps} step{'s' if steps != 1 else ''}"
+        f" ({len(plan.events)} event{'s' if len(plan.events) != 1 else ''}). Replace every TODO (title,",
+        "summary, dates, event summaries, sources), then run `procsim check`: it reports this file as",
+        "incomplete (exit status 3) until no TODO is left. Facts set below are those the guards on the",
+        "route need.",
     ]
+    doc: dict[str, Any] = {"process": process.id}
     if plan.base is not None:
-        lines += [f"extends: {plan.base.id}", f"diverges_after: {plan.after}"]
-    lines += [
-        f"title: {_q(TODO + ': a one-line title')}",
-        "kind: hypothetical",
-        f"summary: {_q(TODO + ': what this hypothetical shows and what differs. Its route: ' + route_words + '.')}",
-        "",
-        "sources:",
-        f"  - id: {SOURCE_ID}",
-        f"    publisher: {_q(TODO + ': who published it')}",
-        f"    title: {_q(TODO + ': its title')}",
-        f"    date: {_q(TODO + ': YYYY-MM-DD')}",
-        f"    url: {_q(TODO + ': its address (or replace url with seed: a file in shared/seeds/)')}",
-        "",
-        "events:",
-    ]
+        doc.update(extends=plan.base.id, diverges_after=plan.after)
+    doc.update(
+        title=f"{TODO}: a one-line title",
+        kind="hypothetical",
+        summary=f"{TODO}: what this hypothetical shows and what differs. Its route: {route_words}.",
+        sources=[
+            {
+                "id": SOURCE_ID,
+                "publisher": f"{TODO}: who published it",
+                "title": f"{TODO}: its title",
+                "date": f"{TODO}: YYYY-MM-DD",
+                "url": f"{TODO}: its address (or replace url with seed: a file in shared/seeds/)",
+            }
+        ],
+    )
+    events, comments = [], []
     for event in plan.events:
-        if event.needs:
-            lines.append(f"  # guards: {'; '.join(event.needs)}")
-        if len(event.actors) > 1:
-            lines.append(f"  # actor: one of {', '.join(event.actors)}")
-        lines += [
-            f"  - id: {event.id}",
-            f"    date: {_q(TODO + ': ' + event.date_hint if event.date_hint else TODO)}",
-            f"    {'side' if event.side else 'trigger'}: {event.name}",
-            f"    actor: {event.actor}",
-            f"    summary: {_q(TODO + ': what happened (' + event.label + ')')}",
-            f"    sources: [{SOURCE_ID}]",
-        ]
+        item: dict[str, Any] = {
+            "id": event.id,
+            "date": f"{TODO}: {event.date_hint}" if event.date_hint else TODO,
+            ("side" if event.side else "trigger"): event.name,
+            "actor": event.actor,
+            "summary": f"{TODO}: what happened ({event.label})",
+            "sources": [SOURCE_ID],
+        }
         if event.facts:
-            lines.append("    facts:")
-            lines += [f"      {name}: {_scalar(value)}" for name, value in event.facts.items()]
-    lines += ["", "end:", f"  state: {plan.target}"]
+            item["facts"] = dict(event.facts)
+        events.append(item)
+        notes = [f"guards: {'; '.join(event.needs)}"] if event.needs else []
+        if len(event.actors) > 1:
+            notes.append(f"actor: one of {', '.join(event.actors)}")
+        comments.append(notes)
+    doc["events"] = events
+    end: dict[str, Any] = {"state": plan.target}
     if target.can_end:
-        lines.append("  status: concluded")
+        end["status"] = "concluded"
     else:
-        lines += ["  status: pending", f"  as_of: {_q(TODO + ': YYYY-MM-DD (sources checked up to)')}"]
-    return "\n".join(lines) + "\n"
-
-
-def _q(text: str) -> str:
-    """A double-quoted YAML scalar (JSON's escapes are YAML's)."""
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return _q(str(value))
+        end.update(status="pending", as_of=f"{TODO}: YYYY-MM-DD (sources checked up to)")
+    doc["end"] = end
+    return scenario_text(doc, header=header, event_comments=comments)
 
 
 # ---------------------------------------------------------------------- markers

@@ -7,17 +7,14 @@ command runs, so that ``procsim --help`` stays quick.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from procsim.cli.output import EXIT_OK, print_json, print_rich
 from procsim.core.errors import ProcsimError, UnknownName, suggest
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_INCOMPLETE = 0, 1, 3
-_MAYBE_TODO = re.compile(r"""(?:[:\[,]|^\s*-)\s*["']?TODO""", re.MULTILINE)
-DEFAULT_PROCESS = "police_misconduct_ew"
+from procsim.io import DEFAULT_PROCESS
 
 PATHS_HELP = """\
 Count the routes from the first state (or --from STATE) to each outcome, with the
@@ -142,18 +139,6 @@ def _count(text: str) -> int:
     return value
 
 
-def _print_rich(renderable: Any) -> None:
-    from procsim.cli.main import print_rich
-
-    print_rich(renderable)
-
-
-def _print_json(data: Any) -> None:
-    from procsim.cli.main import _print_json as print_json
-
-    print_json(data)
-
-
 def _load_process(name: str):
     from procsim.io.process_reader import load_process, load_process_file
 
@@ -188,11 +173,11 @@ def cmd_paths(args: argparse.Namespace) -> int:
     if args.json:
         from procsim.render.analysis_text import paths_json
 
-        _print_json(paths_json(process, report, listed))
+        print_json(paths_json(process, report, listed))
     else:
         from procsim.render.analysis_text import paths_text
 
-        _print_rich(paths_text(process, report, listed, args.show))
+        print_rich(paths_text(process, report, listed, args.show))
     return EXIT_OK
 
 
@@ -224,43 +209,38 @@ def _facts(process, space, items: list[str]) -> dict[str, Any]:
 # ---------------------------------------------------------------------- coverage
 def cmd_coverage(args: argparse.Namespace) -> int:
     from procsim.analysis.coverage import coverage
-    from procsim.io.scenario_reader import check_scenario_file
+    from procsim.io.scenario_reader import scenario_files
+    from procsim.workspace import check_file
 
     process = _load_process(args.process)
     replays, skipped = [], []
-    for path in _scenario_files(args.paths, args.scenarios):
-        if incomplete_entry(path) is not None:
+    for path in scenario_files(args.paths, args.scenarios):
+        checked = check_file(path)
+        if checked.incomplete:
             skipped.append({"file": str(path), "reason": "an incomplete scaffold (TODO markers left)"})
-            continue
-        replayed, errors = check_scenario_file(path)
-        if errors or replayed is None:
-            skipped.append({"file": str(path), "reason": f"invalid: {errors[0] if errors else 'unreadable'}"})
-        elif replayed.scenario.process != process.id:
-            skipped.append({"file": str(path), "reason": f"a scenario of {replayed.scenario.process}"})
+        elif checked.replayed is None:
+            first = checked.errors[0] if checked.errors else "unreadable"
+            skipped.append({"file": str(path), "reason": f"invalid: {first}"})
+        elif checked.scenario_process != process.id:
+            skipped.append({"file": str(path), "reason": f"a scenario of {checked.scenario_process}"})
         else:
-            replays.append(replayed)
+            replays.append(checked.replayed.replay)
     cover = coverage(process, replays)
     if args.json:
         from procsim.render.analysis_text import coverage_json
 
-        _print_json(coverage_json(cover, skipped))
+        print_json(coverage_json(cover, skipped))
     else:
         from procsim.render.analysis_text import coverage_text
 
-        _print_rich(coverage_text(cover, skipped))
+        print_rich(coverage_text(cover, skipped))
     return EXIT_OK
-
-
-def _scenario_files(items: list[str], default: Path) -> list[Path]:
-    from procsim.io.scenario_reader import scenario_files
-
-    return scenario_files(items, default)
 
 
 # ---------------------------------------------------------------------- scaffold
 def cmd_scaffold(args: argparse.Namespace) -> int:
     from procsim.analysis.scaffold import plan_scaffold, scaffold_yaml
-    from procsim.io.scenario_reader import engine_for, load_scenario
+    from procsim.workspace import engine_for, open_scenario
 
     process = _load_process(args.process)
     target = _state(process, args.to_state, "--to")
@@ -269,8 +249,7 @@ def cmd_scaffold(args: argparse.Namespace) -> int:
         raise ProcsimError("--from SCENARIO and --after EVENT go together")
     base = None
     if args.from_scenario is not None:
-        path = _existing_scenario(args.from_scenario, args.scenarios)
-        base = load_scenario(path)
+        base = open_scenario(args.from_scenario, args.scenarios)
         if base.process != process.id:
             raise ProcsimError(f"'{base.id}' is a scenario of {base.process}, not {process.id}")
     plan = plan_scaffold(
@@ -282,7 +261,7 @@ def cmd_scaffold(args: argparse.Namespace) -> int:
     text = scaffold_yaml(_with_command(plan, command))
     if args.output is None:
         if args.json:
-            _print_json({"target": target, "steps": len(plan.route), "yaml": text})
+            print_json({"target": target, "steps": len(plan.route), "yaml": text})
         else:
             sys.stdout.write(text)
         return EXIT_OK
@@ -301,7 +280,7 @@ def cmd_scaffold(args: argparse.Namespace) -> int:
             f"note: it extends '{base.id}', so it must sit beside it in {Path(base.path).parent}/\n"
         )
     if args.json:
-        _print_json({"target": target, "steps": len(plan.route), "file": str(args.output)})
+        print_json({"target": target, "steps": len(plan.route), "file": str(args.output)})
     return EXIT_OK
 
 
@@ -311,78 +290,21 @@ def _with_command(plan, command: str):
     return evolve(plan, command=command)
 
 
-def _existing_scenario(name: str, scenarios: Path) -> Path:
-    from procsim.io.scenario_reader import available_scenarios, scenario_path
-
-    path = scenario_path(name, scenarios)
-    if not path.exists():
-        names = [p.stem for p in available_scenarios(scenarios)]
-        raise UnknownName(f"no scenario '{name}' in {scenarios}/{suggest(name, names)}")
-    return path
-
-
 # ---------------------------------------------------------------------- diff
 def cmd_diff(args: argparse.Namespace) -> int:
     from procsim.analysis.diff import diff
-    from procsim.core.engine import replay
-    from procsim.io.process_reader import load_process
-    from procsim.io.scenario_reader import engine_for, load_scenario
+    from procsim.workspace import replay_scenario
 
-    results = []
-    for name in (args.a, args.b):
-        scenario = load_scenario(_existing_scenario(name, args.scenarios))
-        results.append(
-            (load_process(scenario.process), replay(engine_for(load_process(scenario.process)), scenario))
-        )
-    if results[0][0].id != results[1][0].id:
+    first, second = (replay_scenario(name, args.scenarios) for name in (args.a, args.b))
+    if first.process.id != second.process.id:
         raise ProcsimError(f"'{args.a}' and '{args.b}' are scenarios of different processes")
-    compared = diff(results[0][1], results[1][1])
+    compared = diff(first.replay, second.replay)
     if args.json:
         from procsim.render.analysis_text import diff_json
 
-        _print_json(diff_json(compared))
+        print_json(diff_json(compared))
     else:
         from procsim.render.analysis_text import diff_text
 
-        _print_rich(diff_text(results[0][0], compared))
+        print_rich(diff_text(first.process, compared))
     return EXIT_OK
-
-
-# ---------------------------------------------------------------------- check: incomplete scaffolds
-def incomplete_entry(path: Path) -> dict[str, Any] | None:
-    """A ``check`` result for a scaffold with TODO markers left, or None if it has none.
-
-    The file is parsed only if a value in it seems to start with TODO; a file that cannot be read
-    or parsed is left to the ordinary check to report.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not _MAYBE_TODO.search(text):  # cheap: a value that starts with TODO, not a comment's TODO
-        return None
-    from procsim.analysis.scaffold import todo_markers
-    from procsim.io.safe_yaml import load_file
-
-    try:
-        markers = todo_markers(load_file(path))
-    except ProcsimError:
-        return None
-    if not markers:
-        return None
-    todos = [
-        {"file": str(path), "line": line, "message": f"incomplete: {where} is still TODO"}
-        for line, where in markers
-    ]
-    return {
-        "file": str(path),
-        "valid": False,
-        "incomplete": True,
-        "final_state": None,
-        "problems": [],
-        "todos": todos,
-        "warnings": [],
-    }
-
-
-__all__ = ["EXIT_INCOMPLETE", "add_commands", "incomplete_entry"]

@@ -8,11 +8,12 @@ are imported only when something is drawn.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from procsim.cli.output import EXIT_OK, EXIT_PROBLEMS, print_json
 from procsim.core.errors import ProcsimError, UnknownName, suggest
+from procsim.io import DEFAULT_PROCESS
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
 CONTEXTS = ("near", "full")  # as procsim.render.diagram.ir.CONTEXTS, without importing the package for --help
@@ -26,7 +27,6 @@ SUFFIXES = {
     "mmd": "mermaid",
     "mermaid": "mermaid",
 }
-EXIT_OK, EXIT_PROBLEMS = 0, 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,7 +86,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     drawing = _one(args)
     fmt = args.format or _format_from(args.output) or "svg"
     if args.json:
-        _print_json(drawing.ir.to_json())
+        print_json(drawing.ir.to_json())
         return EXIT_OK
     data = drawing.render(fmt)
     output = args.output
@@ -110,17 +110,12 @@ def _format_from(output: str | None) -> str | None:
     return SUFFIXES.get(Path(output).suffix.lower().lstrip("."))
 
 
-def _print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
 # ---------------------------------------------------------------------- one diagram
 def _one(args: argparse.Namespace):
-    from procsim.core.engine import replay
     from procsim.io.process_reader import load_process
-    from procsim.io.scenario_reader import engine_for
     from procsim.render.diagram import extract
     from procsim.render.diagram.catalogue import Drawing
+    from procsim.workspace import open_scenario, replay_scenario
 
     names = args.scenarios_to_draw
     if args.context and (not names or args.timeline):
@@ -128,7 +123,7 @@ def _one(args: argparse.Namespace):
     if not names:
         if args.timeline:
             raise ProcsimError("a timeline is of a scenario: procsim diagram SCENARIO --timeline")
-        process = load_process(args.process or "police_misconduct_ew")
+        process = load_process(args.process or DEFAULT_PROCESS)
         if args.forum:
             if args.forum not in process.forums:
                 raise UnknownName(
@@ -143,13 +138,12 @@ def _one(args: argparse.Namespace):
         return Drawing(diagram.name, diagram)
     if args.forum or args.overview:
         raise ProcsimError("--forum and --overview draw the process: give no scenario with them")
-    scenarios = [_load(name, args.scenarios) for name in names]
+    scenarios = [open_scenario(name, args.scenarios) for name in names]
     processes = {s.process for s in scenarios}
     if len(processes) > 1:
         raise ProcsimError("the scenarios follow different processes: " + ", ".join(sorted(processes)))
     process = load_process(scenarios[0].process)
-    engine = engine_for(process)
-    replays = [replay(engine, scenario) for scenario in scenarios]
+    replays = [replay_scenario(scenario).replay for scenario in scenarios]
     if args.timeline:
         if len(replays) > 1:
             raise ProcsimError("a timeline is of one scenario")
@@ -163,35 +157,23 @@ def _one(args: argparse.Namespace):
     return Drawing(diagram.name, diagram)
 
 
-def _load(name: str, folder: Path):
-    from procsim.io.scenario_reader import available_scenarios, load_scenario, scenario_path
-
-    path = scenario_path(name, folder)
-    if not path.exists():
-        names = [p.stem for p in available_scenarios(folder)]
-        raise UnknownName(f"no scenario '{name}' in {folder}/{suggest(name, names)}")
-    return load_scenario(path)
-
-
 # ---------------------------------------------------------------------- every diagram
 def _all(args: argparse.Namespace) -> int:
-    from procsim.core.engine import replay
     from procsim.io.process_reader import available_processes, load_process
-    from procsim.io.scenario_reader import available_scenarios, engine_for, load_scenario
+    from procsim.io.scenario_reader import available_scenarios
     from procsim.render.diagram.catalogue import check, drawings, write_all
+    from procsim.workspace import replay_scenario
 
     folder = Path(args.output) if args.output else Path(args.scenarios).parent / "diagrams"
     processes = [load_process(name) for name in available_processes()]
     replays = []
     for path in available_scenarios(Path(args.scenarios)):
-        scenario = load_scenario(path)
-        process = load_process(scenario.process)
-        replays.append(replay(engine_for(process), scenario))
+        replays.append(replay_scenario(str(path)).replay)
     items = drawings(processes, replays)
     if args.check:
         problems = check(items, folder)
         if args.json:
-            _print_json(
+            print_json(
                 {
                     "folder": str(folder),
                     "up_to_date": not problems,
@@ -213,7 +195,7 @@ def _all(args: argparse.Namespace) -> int:
         return EXIT_OK if not problems else EXIT_PROBLEMS
     written = write_all(items, folder, force=args.force)
     if args.json:
-        _print_json({"folder": str(folder), "written": [str(path) for path in written]})
+        print_json({"folder": str(folder), "written": [str(path) for path in written]})
     else:
         total = len(items) * 2
         sys.stderr.write(

@@ -3,58 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from procsim.cli.analysis import EXIT_INCOMPLETE, incomplete_entry
 from procsim.cli.analysis import add_commands as add_analysis_commands
+from procsim.cli.output import (
+    EXIT_INCOMPLETE,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    print_json,
+    print_rich,
+)
 from procsim.core.errors import ProcsimError, UnknownName, suggest
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
-
-
-def default_scenarios_dir() -> Path:
-    """``$PROCSIM_SCENARIOS``, else ``./scenarios``, else the source checkout's."""
-    if os.environ.get("PROCSIM_SCENARIOS"):
-        return Path(os.environ["PROCSIM_SCENARIOS"])
-    local = Path("scenarios")
-    if local.is_dir():
-        return local
-    checkout = Path(__file__).resolve().parents[2] / "scenarios"
-    return checkout if checkout.is_dir() else local
-
-
-def _console(stderr: bool = False):
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
-
-
-def print_rich(renderable: Any) -> None:
-    """Rich output on a terminal; plain text without trailing spaces otherwise."""
-    if sys.stdout.isatty():
-        _console().print(renderable)
-        return
-    from rich.console import Console
-
-    console = Console(
-        width=int(os.environ.get("COLUMNS", 100)),
-        color_system=None,
-        highlight=False,
-        force_terminal=False,
-        file=open(os.devnull, "w"),
-    )
-    with console.capture() as capture:
-        console.print(renderable)
-    sys.stdout.write("\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n")
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+from procsim.io import DEFAULT_PROCESS
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -92,7 +57,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         except ProcsimError as error:
             scenarios.append({"id": path.stem, "path": str(path), "valid": False, "error": str(error)})
     if args.json:
-        _print_json({"processes": processes, "scenarios": scenarios})
+        print_json({"processes": processes, "scenarios": scenarios})
         return EXIT_OK
     from rich.table import Table
 
@@ -121,96 +86,73 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def load_replay(name: str, scenarios: Path):
-    """Load a scenario by name or path and replay it: (process, replay, time-limit runs)."""
-    from procsim.core.deadlines import limit_runs
-    from procsim.core.engine import replay
-    from procsim.io.process_reader import load_process
-    from procsim.io.scenario_reader import available_scenarios, engine_for, load_scenario, scenario_path
-
-    path = scenario_path(name, scenarios)
-    if not path.exists():
-        names = [p.stem for p in available_scenarios(scenarios)]
-        raise UnknownName(f"no scenario '{name}' in {scenarios}/{suggest(name, names)}")
-    scenario = load_scenario(path)
-    process = load_process(scenario.process)
-    result = replay(engine_for(process), scenario)
-    runs = limit_runs(process, result.steps, scenario.initial_facts, scenario.end.as_of)
-    return process, result, runs
-
-
 def cmd_replay(args: argparse.Namespace) -> int:
     from procsim.render.text import replay_json, replay_text
+    from procsim.workspace import replay_scenario
 
-    process, result, runs = load_replay(args.scenario, args.scenarios)
+    replayed = replay_scenario(args.scenario, args.scenarios)
     if args.json:
-        _print_json(replay_json(process, result, runs))
+        print_json(replay_json(replayed.process, replayed.replay, replayed.runs))
     else:
-        print_rich(replay_text(process, result, runs))
+        print_rich(replay_text(replayed.process, replayed.replay, replayed.runs))
     return EXIT_OK
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
     from procsim.render.text import deadlines_json, deadlines_text
+    from procsim.workspace import replay_scenario
 
-    process, result, runs = load_replay(args.scenario, args.scenarios)
+    replayed = replay_scenario(args.scenario, args.scenarios)
     if args.json:
-        _print_json(deadlines_json(result, runs))
+        print_json(deadlines_json(replayed.replay, replayed.runs))
     else:
-        print_rich(deadlines_text(process, result, runs))
+        print_rich(deadlines_text(replayed.process, replayed.replay, replayed.runs))
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from procsim.core.deadlines import due_text
-    from procsim.io.scenario_reader import check_scenario_file, scenario_files
+    from procsim.io.scenario_reader import scenario_files
+    from procsim.workspace import check_file
 
     files = scenario_files(args.paths, args.scenarios)
-    from procsim.core.deadlines import late_steps, limit_runs
-    from procsim.io.process_reader import load_process
-
     results = []
     problems = warnings = 0
     for path in files:
-        todo = incomplete_entry(path)  # a scaffold with TODO markers left: incomplete, not checked
-        if todo is not None:
-            results.append(todo)
-            continue
-        replayed, errors = check_scenario_file(path)
-        problems += len(errors)
-        late = []
-        if replayed is not None:
-            scenario = replayed.scenario
-            runs = limit_runs(
-                load_process(scenario.process), replayed.steps, scenario.initial_facts, scenario.end.as_of
-            )
-            late = [
-                {
-                    "file": run.closed_by.event.origin or str(path),
-                    "line": run.closed_by.event.line,
-                    "message": f"warning: event '{run.closed_by.event.id}' was late: "
-                    f"{run.limit.describe()} ({run.limit.basis}) fell due {due_text(run.due)}, "
-                    f"and it happened on {run.closed_by.event.date.human()}"
-                    + (f" [UNVERIFIED limit: {run.limit.unverified}]" if run.limit.unverified else ""),
-                }
-                for run in late_steps(runs)
-                if run.closed_by
-            ]
-            warnings += len(late)
-        results.append(
+        checked = check_file(path)
+        problems += len(checked.errors)
+        todos = [
+            {"file": str(path), "line": line, "message": f"incomplete: {where} is still TODO"}
+            for line, where in checked.todos
+        ]
+        late = [
             {
-                "file": str(path),
-                "valid": not errors,
-                "final_state": replayed.final_state if replayed else None,
-                "problems": [
-                    {"file": e.path or str(path), "line": e.line, "message": e.message} for e in errors
-                ],
-                "warnings": late,
+                "file": run.closed_by.event.origin or str(path),
+                "line": run.closed_by.event.line,
+                "message": f"warning: event '{run.closed_by.event.id}' was late: "
+                f"{run.limit.describe()} ({run.limit.basis}) fell due {due_text(run.due)}, "
+                f"and it happened on {run.closed_by.event.date.human()}"
+                + (f" [UNVERIFIED limit: {run.limit.unverified}]" if run.limit.unverified else ""),
             }
-        )
+            for run in (checked.replayed.late if checked.replayed else [])
+            if run.closed_by
+        ]
+        warnings += len(late)
+        entry = {
+            "file": str(path),
+            "valid": checked.valid,
+            "final_state": checked.replayed.replay.final_state if checked.replayed else None,
+            "problems": [
+                {"file": e.path or str(path), "line": e.line, "message": e.message} for e in checked.errors
+            ],
+            "warnings": late,
+        }
+        if todos:
+            entry.update(incomplete=True, todos=todos)
+        results.append(entry)
     incomplete = sum(1 for item in results if item.get("incomplete"))
     if args.json:
-        _print_json({"files": results, "valid": problems == 0 and not incomplete, "incomplete": incomplete})
+        print_json({"files": results, "valid": problems == 0 and not incomplete, "incomplete": incomplete})
     else:
         out = sys.stdout
         for item in results:
@@ -256,7 +198,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
             f"{process.id}{suggest(args.name, names)}"
         )
     if args.json:
-        _print_json(data)
+        print_json(data)
     else:
         print_rich(explain_text(data))
     return EXIT_OK
@@ -310,14 +252,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     step.add_argument("--quiz", action="store_true", help="guess each step before it is revealed")
     step.add_argument("--script", metavar="FILE", help="read commands from FILE ('-' for standard input)")
-    step.set_defaults(handler=cmd_step, process="police_misconduct_ew", json=False)
+    step.set_defaults(handler=cmd_step, process=DEFAULT_PROCESS, json=False)
     check = add("check", "validate scenario files against the model", cmd_check)
     check.add_argument("paths", nargs="*", help="files or folders (default: scenarios/)")
     explain = add("explain", "explain a state, trigger, guard, side event or fact", cmd_explain)
     explain.add_argument("name")
-    explain.add_argument(
-        "--process", default="police_misconduct_ew", help="the process (default: %(default)s)"
-    )
+    explain.add_argument("--process", default=DEFAULT_PROCESS, help="the process (default: %(default)s)")
     from procsim.cli.diagram import add_arguments as add_diagram_arguments
     from procsim.cli.diagram import cmd_diagram
 
@@ -335,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     if args.scenarios is None:
+        from procsim.workspace import default_scenarios_dir
+
         args.scenarios = default_scenarios_dir()
     try:
         return args.handler(args)

@@ -520,7 +520,9 @@ class StepperApp:
             path = path.with_suffix(".yaml")
         if path.exists():
             raise ValueError(f"{path} already exists; choose another name")
-        text = self.stepper.to_yaml(path.stem)
+        from procsim.io.scenario_writer import branch_yaml
+
+        text = branch_yaml(self.stepper.branch(), path.stem)
         if self.stepper.scenario is not None and self.stepper.branch_at:
             base_dir = Path(self.stepper.scenario.path or "").resolve().parent
             if path.resolve().parent != base_dir:
@@ -536,7 +538,7 @@ class StepperApp:
 def run_stepper(args: Any) -> int:
     """Entry point for ``procsim step``."""
     from procsim.io.process_reader import load_process
-    from procsim.io.scenario_reader import engine_for
+    from procsim.workspace import engine_for, replay_scenario
 
     if args.process_only:
         if args.scenario or args.quiz:
@@ -545,10 +547,8 @@ def run_stepper(args: Any) -> int:
     else:
         if not args.scenario:
             raise ProcsimError("give a scenario to step through, or --process to explore the bare process")
-        from procsim.cli.main import load_replay
-
-        _, replayed, _ = load_replay(args.scenario, args.scenarios)
-        stepper = Stepper(engine_for(load_process(replayed.scenario.process)), replayed.scenario)
+        replayed = replay_scenario(args.scenario, args.scenarios)  # a scenario that replays, or its error
+        stepper = Stepper(engine_for(replayed.process), replayed.scenario)
     script = args.script
     interactive = script is None and sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -563,7 +563,7 @@ def run_stepper(args: Any) -> int:
         show, clear = console.print, console.clear
         commands = _terminal_commands("step> ", say)
     else:
-        from procsim.cli.main import print_rich
+        from procsim.cli.output import print_rich
 
         show, clear = print_rich, (lambda: None)
         if script in (None, "-"):

@@ -29,7 +29,8 @@ from typing import Any
 from attrs import frozen
 
 from procsim.core.dates import PartialDate
-from procsim.core.engine import Step, facts_view
+from procsim.core.effects import facts_view
+from procsim.core.engine import Step
 from procsim.core.model import Process, TimeLimit
 
 IN_TIME, LATE, UNDETERMINED = "in time", "late", "not determinable"

@@ -17,6 +17,7 @@ from attrs import define, field, frozen
 from transitions import Machine
 
 from procsim.core.dates import PartialDate
+from procsim.core.effects import apply_transition, facts_view
 from procsim.core.errors import (
     ActorNotAllowed,
     EngineError,
@@ -46,14 +47,6 @@ class Case:
     @property
     def current(self) -> State:
         return self.process.states[self.state]
-
-
-def facts_view(process: Process, facts: Mapping[str, Any]) -> dict[str, Any]:
-    """``facts`` with the process's derived facts (e.g. the regime) computed."""
-    view = dict(facts)
-    for name, derived in process.derived.items():
-        view[name] = derived.value_for(facts.get(derived.from_date))
-    return view
 
 
 @frozen
@@ -163,15 +156,9 @@ class Engine:
         def record(event_data: Any) -> None:
             case: Case = event_data.model
             event: Event = event_data.kwargs["event"]
-            for fact, value in transition.sets:
-                case.facts[fact] = value
-            if transition.records_date:
-                case.facts[transition.records_date] = event.date
-            if transition.records_actor and event.actor:
-                case.facts[transition.records_actor] = event.actor
-            decision_by = case.process.states[transition.source].decision_by
-            if transition.records_decision and decision_by and transition.records_decision not in event.facts:
-                case.facts[transition.records_decision] = decision_by
+            apply_transition(
+                case.process, transition, case.facts, date=event.date, actor=event.actor, given=event.facts
+            )
             event_data.kwargs["fired"].append(transition)
 
         return record

@@ -16,9 +16,10 @@ from attrs import define, field, frozen
 
 from procsim.core.dates import PartialDate
 from procsim.core.deadlines import LimitRun, limit_runs, running_after
-from procsim.core.engine import Engine, Option, Step, facts_view
+from procsim.core.effects import facts_after, facts_view
+from procsim.core.engine import Engine, Option, Step
 from procsim.core.errors import EngineError, ImpossibleEvent, UnknownName, suggest
-from procsim.core.model import Process, Transition
+from procsim.core.model import Process, State, Transition
 from procsim.core.scenario import Event, Scenario
 
 
@@ -42,20 +43,29 @@ class QuizResult:
     explanation: str
 
 
+@frozen
+class Branch:
+    """A line of events that leaves a scenario after ``point`` (or starts from the process's beginning)."""
+
+    process: Process
+    base: Scenario | None
+    point: Event | None
+    events: tuple[Event, ...]
+    final: State
+    initial_facts: dict[str, Any]
+
+
 @define
 class Stepper:
     """A stepping session over a scenario (or the bare process when ``scenario`` is None).
 
     ``position`` is the number of events shown so far (0: before the first).
-    ``branch_at`` is set once the student leaves the scenario's path: the
-    number of scenario events kept before the first chosen event.
     """
 
     engine: Engine
     scenario: Scenario | None = None
     events: list[Event] = field(factory=list)
     position: int = 0
-    branch_at: int | None = None
     quiz_score: list[bool] = field(factory=list)
     _steps: list[Step] = field(factory=list)
 
@@ -83,6 +93,21 @@ class Stepper:
         return self._steps[self.position - 1] if self.position else None
 
     @property
+    def branch_at(self) -> int | None:
+        """How many of the scenario's events the current line keeps before its first chosen one.
+
+        None while the line is the scenario's own. Derived from the events themselves, so a
+        second what-if earlier than the first moves the branch point back.
+        """
+        if self.scenario is None:
+            return None
+        own = self.scenario.events
+        for index, event in enumerate(self.events):
+            if index >= len(own) or event is not own[index]:
+                return index
+        return None if len(self.events) == len(own) else len(self.events)
+
+    @property
     def exploring(self) -> bool:
         """True once the student has left the scenario's own events."""
         return self.branch_at is not None or self.scenario is None
@@ -102,12 +127,7 @@ class Stepper:
         return self._steps[position - 1].after if position else self.process.initial
 
     def facts_at(self, position: int) -> dict[str, Any]:
-        facts = self.process.default_facts()
-        facts.update(self.initial_facts())
-        for step in self._steps[:position]:
-            for name, _old, new in step.changes:
-                facts[name] = new
-        return facts
+        return facts_after(self.process, self.initial_facts(), (s.changes for s in self._steps[:position]))
 
     # ------------------------------------------------------------ moves
     def next(self) -> Step | None:
@@ -205,8 +225,6 @@ class Stepper:
             trigger=transition.trigger,
             notes=notes,
         )
-        if self.branch_at is None and self.scenario is not None:
-            self.branch_at = self.position
         kept = self.events[: self.position]
         self.events = [*kept, event]
         try:
@@ -304,11 +322,21 @@ class Stepper:
             return list(self.events)
         return list(self.events[self.branch_at or 0 :]) if self.branch_at is not None else []
 
-    def to_yaml(self, name: str, summary: str | None = None) -> str:
-        """The explored branch as a scenario file that extends the original at the branch point."""
-        from procsim.io.scenario_writer import branch_yaml
-
-        return branch_yaml(self, name, summary)
+    def branch(self) -> Branch:
+        """The explored branch as data: the scenario it leaves, where, and the events chosen."""
+        chosen = tuple(self.branch_events())
+        if not chosen:
+            raise EngineError("nothing to save: choose a step the case did not take first (what-if)")
+        at = self.branch_at or 0
+        base = self.scenario if self.scenario is not None and at > 0 else None
+        return Branch(
+            process=self.process,
+            base=base,
+            point=self.events[at - 1] if base is not None else None,
+            events=chosen,
+            final=self.process.states[self.state_at(len(self.events))],
+            initial_facts=self.initial_facts() if base is None else {},
+        )
 
 
 def numbered(choices: Sequence[Choice], include_taken: bool) -> list[Transition]:

@@ -1,7 +1,7 @@
 """Read scenario files into :class:`~procsim.core.scenario.Scenario`, resolving ``extends``.
 
 Every problem is a :class:`~procsim.core.errors.SchemaError` naming the file and
-line. :func:`check_scenario_file` collects all of a file's problems;
+line. :func:`read_scenario` collects all of a file's problems;
 :func:`load_scenario` raises the first.
 """
 
@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from procsim.core.dates import PartialDate
-from procsim.core.engine import Engine, Replay, replay
 from procsim.core.errors import ProcsimError, SchemaError, UnknownName, suggest
 from procsim.core.model import Process
 from procsim.core.scenario import Account, Discrepancy, End, Event, Scenario, Source
-from procsim.io.process_reader import available_processes, load_process
+from procsim.io.process_reader import load_process
 from procsim.io.safe_yaml import LDict, LList, load_file
 from procsim.io.schema import Reader
 
@@ -27,15 +26,6 @@ EVENT_KEYS = (
     ["trigger", "side", "facts", "notes", "unverified", "discrepancies"],
 )
 KINDS = ("real", "hypothetical")
-
-_engines: dict[str, Engine] = {}
-
-
-def engine_for(process: Process) -> Engine:
-    """One engine (one `transitions` Machine) per process, built once."""
-    if process.id not in _engines:
-        _engines[process.id] = Engine(process)
-    return _engines[process.id]
 
 
 def scenario_path(name_or_path: str, scenarios_dir: Path) -> Path:
@@ -55,19 +45,12 @@ def load_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     return scenario
 
 
-def check_scenario_file(path: Path) -> tuple[Replay | None, list[ProcsimError]]:
-    """Every problem in one scenario file: its shape first, then its replay."""
+def read_scenario(path: Path) -> tuple[Scenario | None, list[ProcsimError]]:
+    """Load one scenario file and collect all its problems (not only the first)."""
     try:
-        scenario, errors = _read(path, ())
+        return _read(path, ())
     except ProcsimError as error:
         return None, [error]
-    if errors or scenario is None:
-        return None, errors
-    try:
-        process = load_process(scenario.process)
-        return replay(engine_for(process), scenario), []
-    except ProcsimError as error:
-        return None, [error.at(path=str(path))]
 
 
 def _read(path: Path, chain: tuple[Path, ...]) -> tuple[Scenario | None, list[ProcsimError]]:
@@ -475,10 +458,9 @@ def scenario_files(items: list[str], default: Path) -> list[Path]:
 
 
 __all__ = [
-    "available_processes",
     "available_scenarios",
-    "check_scenario_file",
-    "engine_for",
     "load_scenario",
+    "read_scenario",
+    "scenario_files",
     "scenario_path",
 ]

@@ -1,0 +1,104 @@
+"""How a step changes a case's facts: the one home of ``sets`` and ``records``.
+
+A transition may *set* facts to fixed values and *record* three things of the
+event that fires it: its date (``records: {date: fact}``), its actor
+(``records: {actor: fact}``) and the decision-maker of the state it leaves
+(``records: {decision: fact}``; e.g. which body's decision a judicial review
+challenges). Derived facts (the regime) are computed from date facts.
+
+The engine applies these effects to a case; the route analysis, the scaffold,
+the stepper, the deadlines and the browser viewer read the same rules from here
+(:func:`writes`, :func:`apply_transition`, :func:`facts_view`, :func:`facts_after`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from attrs import frozen
+
+from procsim.core.dates import PartialDate
+from procsim.core.model import Process, Transition
+
+#: ``Write.kind`` values: a fixed value, the event's actor, the source state's
+#: decision-maker, the event's date.
+SET, ACTOR, DECISION, DATE = "set", "actor", "decision", "date"
+
+
+@frozen
+class Write:
+    """One fact a transition writes, and the values it can write.
+
+    For ``kind == DATE`` the value is the event's date, not known in advance:
+    ``values`` is empty.
+    """
+
+    fact: str
+    kind: str
+    values: tuple[Any, ...] = ()
+
+
+def writes(process: Process, transition: Transition) -> tuple[Write, ...]:
+    """Every fact ``transition`` writes, in the order the engine applies them."""
+    result = [Write(fact, SET, (value,)) for fact, value in transition.sets]
+    if transition.records_date:
+        result.append(Write(transition.records_date, DATE))
+    if transition.records_actor:
+        result.append(Write(transition.records_actor, ACTOR, transition.actors))
+    decision_by = process.states[transition.source].decision_by
+    if transition.records_decision and decision_by:
+        result.append(Write(transition.records_decision, DECISION, (decision_by,)))
+    return tuple(result)
+
+
+def apply_transition(
+    process: Process,
+    transition: Transition,
+    facts: dict[str, Any],
+    *,
+    date: PartialDate | None,
+    actor: str | None,
+    given: Iterable[str] = (),
+) -> None:
+    """Change ``facts`` as ``transition`` does when an event of ``date`` by ``actor`` fires it.
+
+    ``given`` names facts the event stated itself; a recorded decision-maker does
+    not overwrite one (a scenario may say which decision a claim challenges).
+    """
+    stated = set(given)
+    for write in writes(process, transition):
+        if write.kind == SET:
+            facts[write.fact] = write.values[0]
+        elif write.kind == DATE:
+            if date is not None:
+                facts[write.fact] = date
+        elif write.kind == ACTOR:
+            if actor:
+                facts[write.fact] = actor
+        elif write.fact not in stated:
+            facts[write.fact] = write.values[0]
+
+
+def derived_from(process: Process, fact: str) -> tuple[str, ...]:
+    """The derived facts computed from date fact ``fact`` (e.g. the regime from ``matter_date``)."""
+    return tuple(name for name, derived in process.derived.items() if derived.from_date == fact)
+
+
+def facts_view(process: Process, facts: Mapping[str, Any]) -> dict[str, Any]:
+    """``facts`` with the process's derived facts (e.g. the regime) computed."""
+    view = dict(facts)
+    for name, derived in process.derived.items():
+        view[name] = derived.value_for(facts.get(derived.from_date))
+    return view
+
+
+def facts_after(
+    process: Process, initial: Mapping[str, Any], changes: Iterable[Iterable[tuple[str, Any, Any]]]
+) -> dict[str, Any]:
+    """The facts after a sequence of steps, from their recorded changes (``Step.changes``)."""
+    facts = {**process.default_facts(), **initial}
+    for step_changes in changes:
+        for name, _old, new in step_changes:
+            facts[name] = new
+    return facts
