@@ -183,7 +183,7 @@ def test_a_scaffold_once_filled_in_passes_check(capsys, tmp_path, target, extend
 def test_scaffold_sets_the_facts_the_guards_need(capsys, tmp_path):
     code, out, _ = run(capsys, "scaffold", "--to", "would_have_been_dismissed")
     assert code == 0
-    assert "side: officer_leaves" in out and 'officer_status: resigned' in out
+    assert "side: officer_leaves" in out and "officer_status: resigned" in out
     assert "# guards: former officer (officer_status in (resigned, retired))" in out
     code, out, _ = run(capsys, "scaffold", "--to", "final_written_warning_extended")
     assert "before 2020-02-01 (regime 2012)" in out and "special_conditions_met: true" in out
