@@ -26,26 +26,13 @@ from procsim.core.model import (
     Trigger,
 )
 from procsim.io.safe_yaml import LDict, LList, line_of, load_file
-from procsim.io.schema import Reader
+from procsim.io.schema import Reader, allowed_keys, allowed_values
 
-TOP_KEYS = [
-    "process",
-    "title",
-    "description",
-    "initial",
-    "simplifications",
-    "forums",
-    "actors",
-    "facts",
-    "derived_facts",
-    "guards",
-    "groups",
-    "states",
-    "triggers",
-    "transitions",
-    "side_events",
-]
-TIME_LIMIT_KINDS = ("limit", "reporting_duty", "as_soon_as_practicable", "guidance")
+# The keys each part of a process file allows: one list of each, in schemas/process.schema.json.
+TOP_REQUIRED, TOP_OPTIONAL = allowed_keys("process")
+TIME_LIMIT_KEYS = allowed_keys("process", "time_limit")
+TRANSITION_KEYS = allowed_keys("process", "transition")
+TIME_LIMIT_KINDS = allowed_values("process", "time_limit", "kind")
 
 
 def processes_dir() -> Path:
@@ -106,8 +93,8 @@ class _Builder:
         self.reader.keys(
             top,
             "the process file",
-            required=["process", "initial", "states", "transitions", "triggers"],
-            optional=TOP_KEYS,
+            required=TOP_REQUIRED,
+            optional=TOP_OPTIONAL,
         )
         forums = {
             name: Forum(
@@ -115,7 +102,7 @@ class _Builder:
                 self.text(body, "label", f"forum '{name}'"),
                 self.text(body, "description", f"forum '{name}'", False),
             )
-            for name, body in self.entries(top, "forums", ["label"], ["description"])
+            for name, body in self.entries(top, "forums", "forum")
         }
         actors = {
             name: Actor(
@@ -123,7 +110,7 @@ class _Builder:
                 self.text(body, "label", f"actor '{name}'"),
                 self.text(body, "description", f"actor '{name}'", False),
             )
-            for name, body in self.entries(top, "actors", ["label"], ["description"])
+            for name, body in self.entries(top, "actors", "actor")
         }
         self.build_facts(top)
         guards = self.build_guards(top)
@@ -135,7 +122,7 @@ class _Builder:
                 self.text(body, "label", f"trigger '{name}'"),
                 self.text(body, "description", f"trigger '{name}'"),
             )
-            for name, body in self.entries(top, "triggers", ["label", "description"], [])
+            for name, body in self.entries(top, "triggers", "trigger")
         }
         transitions = self.build_transitions(top, states, groups, triggers, actors, guards)
         side_events = self.build_side_events(top, states, groups, actors, guards)
@@ -165,7 +152,9 @@ class _Builder:
             side_events=side_events,
         )
 
-    def entries(self, top: LDict, key: str, required: list[str], optional: list[str]):
+    def entries(self, top: LDict, key: str, definition: str):
+        """The named entries of section ``key``, each checked against the schema's ``definition``."""
+        required, optional = allowed_keys("process", definition)
         for name, body in self.section(top, key).items():
             mapping = self.reader.mapping(body, f"{key} entry '{name}'", line_of(body))
             if mapping is None:
@@ -174,7 +163,7 @@ class _Builder:
             yield str(name), mapping
 
     def build_facts(self, top: LDict) -> None:
-        for name, body in self.entries(top, "facts", ["type", "description"], ["values", "default"]):
+        for name, body in self.entries(top, "facts", "fact"):
             what = f"fact '{name}'"
             kind = self.text(body, "type", what)
             if kind not in ("bool", "enum", "text", "date"):
@@ -192,9 +181,7 @@ class _Builder:
                     self.err(f"default of {what}: {error}", body.line_of("default"))
                     default = None
             self.facts[name] = FactSpec(name, kind, spec.description, values, default)
-        for name, body in self.entries(
-            top, "derived_facts", ["description", "basis", "from_date", "values"], []
-        ):
+        for name, body in self.entries(top, "derived_facts", "derived_fact"):
             what = f"derived fact '{name}'"
             source = self.text(body, "from_date", what)
             if source not in self.facts or self.facts[source].type != "date":
@@ -278,7 +265,7 @@ class _Builder:
 
     def build_guards(self, top: LDict) -> dict[str, Guard]:
         guards = {}
-        for name, body in self.entries(top, "guards", ["label", "reason", "basis", "when"], ["unverified"]):
+        for name, body in self.entries(top, "guards", "guard"):
             what = f"guard '{name}'"
             condition = self.condition(body.get("when"), what, body.line_of("when"))
             if condition is None:
@@ -295,12 +282,7 @@ class _Builder:
 
     def build_states(self, top: LDict, forums: dict, actors: dict) -> dict[str, State]:
         states = {}
-        for name, body in self.entries(
-            top,
-            "states",
-            ["forum", "label", "status", "description", "basis"],
-            ["decision_by", "unverified"],
-        ):
+        for name, body in self.entries(top, "states", "state"):
             what = f"state '{name}'"
             forum = self.text(body, "forum", what)
             if forum not in forums:
@@ -400,8 +382,8 @@ class _Builder:
         self.reader.keys(
             limit,
             where,
-            required=["rule", "basis", "starts"],
-            optional=["length", "unit", "counting", "promptly", "kind", "unverified", "runs_from", "cpr"],
+            required=TIME_LIMIT_KEYS[0],
+            optional=TIME_LIMIT_KEYS[1],
         )
         length = self.reader.get(limit, "length", int, where)
         unit = self.text(limit, "unit", where, False) or None
@@ -448,8 +430,8 @@ class _Builder:
             self.reader.keys(
                 body,
                 what,
-                required=["trigger", "source", "dest", "actors", "basis"],
-                optional=["guards", "sets", "records", "time_limit", "unverified", "note"],
+                required=TRANSITION_KEYS[0],
+                optional=TRANSITION_KEYS[1],
             )
             if trigger not in triggers:
                 self.err(f"{what}: unknown trigger{suggest(trigger, triggers)}", line)
@@ -462,7 +444,9 @@ class _Builder:
             records = body.get("records") or LDict()
             record_fields = {}
             if isinstance(records, LDict):
-                self.reader.keys(records, f"'records' of {what}", optional=["date", "actor", "decision"])
+                self.reader.keys(
+                    records, f"'records' of {what}", optional=allowed_keys("process", "records")[1]
+                )
                 for key, fact in records.items():
                     if fact not in self.facts:
                         self.err(f"{what} records unknown fact '{fact}'", records.line_of(key))
@@ -507,12 +491,7 @@ class _Builder:
 
     def build_side_events(self, top, states, groups, actors, guards) -> dict[str, SideEvent]:
         result = {}
-        for name, body in self.entries(
-            top,
-            "side_events",
-            ["label", "description", "actors", "basis"],
-            ["states", "guards", "requires", "sets", "unverified"],
-        ):
+        for name, body in self.entries(top, "side_events", "side_event"):
             what = f"side event '{name}'"
             where = self.expand(
                 self.reader.names(body, "states", what), states, groups, what, body.line_of("states")

@@ -16,16 +16,16 @@ from procsim.core.model import Process
 from procsim.core.scenario import Account, Discrepancy, End, Event, Scenario, Source
 from procsim.io.process_reader import load_process
 from procsim.io.safe_yaml import LDict, LList, load_file
-from procsim.io.schema import Reader
+from procsim.io.schema import Reader, allowed_keys, allowed_values
 
-TOP_REQUIRED = ["process", "title", "kind", "summary", "events", "end"]
-TOP_OPTIONAL = ["sources", "initial_facts", "extends", "diverges_after", "scenario"]
-SOURCE_KEYS = (["id", "publisher", "title", "date"], ["url", "seed", "model", "citation", "note"])
-EVENT_KEYS = (
-    ["id", "date", "actor", "summary", "sources"],
-    ["trigger", "side", "facts", "notes", "unverified", "discrepancies"],
-)
-KINDS = ("real", "hypothetical")
+# The keys each part of a scenario allows: one list of each, in schemas/scenario.schema.json.
+TOP_REQUIRED, TOP_OPTIONAL = allowed_keys("scenario")
+SOURCE_KEYS = allowed_keys("scenario", "source")
+EVENT_KEYS = allowed_keys("scenario", "event")
+DISCREPANCY_KEYS = allowed_keys("scenario", "discrepancy")
+ACCOUNT_KEYS = allowed_keys("scenario", "account")
+END_KEYS = allowed_keys("scenario", "end")
+KINDS = allowed_values("scenario", None, "kind")
 
 
 def scenario_path(name_or_path: str, scenarios_dir: Path) -> Path:
@@ -360,7 +360,7 @@ def _discrepancies(
         data = reader.mapping(item, where, items.line_of(index))
         if data is None:
             continue
-        reader.keys(data, where, required=["id", "topic", "accounts", "follows", "why"])
+        reader.keys(data, where, required=DISCREPANCY_KEYS[0], optional=DISCREPANCY_KEYS[1])
         accounts = []
         raw_accounts = data.get("accounts")
         if not isinstance(raw_accounts, LList) or len(raw_accounts) < 2:
@@ -372,7 +372,12 @@ def _discrepancies(
             )
             if account is None:
                 continue
-            reader.keys(account, f"account {position + 1} of {where}", required=["sources", "says"])
+            reader.keys(
+                account,
+                f"account {position + 1} of {where}",
+                required=ACCOUNT_KEYS[0],
+                optional=ACCOUNT_KEYS[1],
+            )
             ids = reader.names(account, "sources", where)
             for source_id in ids:
                 if source_id not in sources:
@@ -419,7 +424,7 @@ def _end(reader: Reader, top: LDict, process: Process | None) -> End | None:
     body = reader.mapping(top["end"], "'end'", top.line_of("end"))
     if body is None:
         return None
-    reader.keys(body, "'end'", required=["state", "status"], optional=["as_of"])
+    reader.keys(body, "'end'", required=END_KEYS[0], optional=END_KEYS[1])
     state = reader.get(body, "state", str, "'end'")
     status = reader.get(body, "status", str, "'end'")
     if process is not None and state is not None and state not in process.states:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from procsim.core.errors import SchemaError, suggest
@@ -111,3 +114,30 @@ def _describe(value: Any) -> str:
         return f"the number {value}"
     text = str(value)
     return f"'{text[:40]}'" + ("..." if len(text) > 40 else "")
+
+
+# ---------------------------------------------------------------------- the JSON Schemas
+@lru_cache(maxsize=4)
+def json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a ``scenario`` or ``process`` file, shipped in the package."""
+    text = (resources.files("procsim.io") / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+def allowed_keys(kind: str, definition: str | None = None) -> tuple[list[str], list[str]]:
+    """(required, optional) keys of an object in a file's JSON Schema: the one list of each.
+
+    ``definition`` names an entry of the schema's ``$defs`` (e.g. ``event``); None, the top level.
+    """
+    schema = json_schema(kind)
+    node = schema if definition is None else schema["$defs"][definition]
+    required = list(node.get("required", []))
+    return required, [key for key in node["properties"] if key not in required]
+
+
+def allowed_values(kind: str, definition: str | None, key: str) -> tuple[str, ...]:
+    """The values an ``enum`` key of the schema allows (e.g. a scenario's ``kind``)."""
+    schema = json_schema(kind)
+    node = schema if definition is None else schema["$defs"][definition]
+    return tuple(node["properties"][key]["enum"])
