@@ -64,8 +64,9 @@ def engine_for(process: Process) -> Engine:
     return engine
 
 
-def find_scenario(name: str, folder: Path) -> Path:
+def find_scenario(name: str, folder: Path | None = None) -> Path:
     """A scenario given by name (``oconnor``, looked up in ``folder``) or by path; raise UnknownName."""
+    folder = folder if folder is not None else default_scenarios_dir()
     from procsim.io.scenario_reader import available_scenarios, scenario_path
 
     path = scenario_path(name, folder)
@@ -75,7 +76,7 @@ def find_scenario(name: str, folder: Path) -> Path:
     return path
 
 
-def open_scenario(name: str, folder: Path) -> Scenario:
+def open_scenario(name: str, folder: Path | None = None) -> Scenario:
     """Find and load a scenario (resolving what it extends); raise its first problem."""
     from procsim.io.scenario_reader import load_scenario
 
@@ -109,7 +110,7 @@ def replay_scenario(scenario: Scenario | str, folder: Path | None = None) -> Rep
     from procsim.io.process_reader import load_process
 
     if isinstance(scenario, str):
-        scenario = open_scenario(scenario, folder if folder is not None else default_scenarios_dir())
+        scenario = open_scenario(scenario, folder)
     process = load_process(scenario.process)
     result = replay(engine_for(process), scenario)
     runs = limit_runs(process, result.steps, scenario.initial_facts, scenario.end.as_of)
