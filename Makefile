@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench clean
+.PHONY: run test lint check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	touch $(STAMP)
 
 ## The main job: replay the O'Connor case, check every scenario, regenerate diagrams/.
@@ -21,6 +21,12 @@ run: $(STAMP)
 ## The test suite.
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## Lint, format and types: ruff and mypy, as configured in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 ## The benchmark (not a test): replay vs bare transitions, route counting, check, start-up.
 bench: $(STAMP)
