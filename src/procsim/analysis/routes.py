@@ -7,35 +7,12 @@ where a case can end: at a terminal state, or at a state that is concluded unles
 challenged (the route stops there; going on to a challenge makes another, longer
 route). With ``target`` set, a route ends on arriving at that state.
 
-**Facts.** Every fact a guard reads starts free: a route counts if *some*
-consistent set of facts lets every guard on it hold. Facts keep their values
-along the route except where the process itself changes them:
-
-- a step's ``sets`` (``proceedings_form: hearing``) and what it records (the
-  decision-maker of the state a challenge starts from; an actor the step allows);
-- a side event that must set a fact (``requires``) may change it between any two
-  steps where that side event may happen, from the fact's default to a value no
-  step sets (``officer_leaves``: ``officer_status`` from serving to resigned or retired);
-- a derived fact (the regime, from the complaint's date) is chosen once, at the
-  start, and never changes.
-
-A scenario event's own ``facts:`` may change anything; the analysis does not use
-that freedom (it would let every guard pass): a fact an event records is taken to
-have been true all along.
+**Facts** and **loops**: as :data:`procsim.analysis.method.ROUTE_METHOD` says (the one
+description of the method, which ``paths --help`` prints).
 
 The facts still possible at each point are tracked exactly, as a union of *boxes*
 (one set of allowed values per fact), narrowed by each guard and rewritten by each
 step's ``sets``. A box is packed into one integer: a bit field per fact.
-
-**Loops.** The process file lists its states in process order. Within each cycle
-of states (a strongly connected component, found again after each cut), the first
-listed state that is still open (not an outcome) is where that loop begins again;
-a step back to it from inside the cycle is a *loop step*: a remittal, a
-re-investigation, a return to the appropriate authority, the investigation resuming
-after criminal proceedings, a further hearing, the Court of Appeal sending the claim
-back to the High Court. A route takes at most ``max_loops`` loop steps (whether or
-not it had been in that state before). The other steps form no cycle, so the routes
-are finitely many.
 
 **Counting** runs over nodes (state, facts still possible, loop steps taken),
 built once and shared by every route through them, so routes are counted, not

@@ -12,36 +12,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from procsim.analysis.method import ROUTE_METHOD
 from procsim.cli.output import EXIT_OK, print_json, print_rich
 from procsim.core.errors import ProcsimError, UnknownName, suggest
 from procsim.io import DEFAULT_PROCESS
 
-PATHS_HELP = """\
+PATHS_HELP = (
+    """\
 Count the routes from the first state (or --from STATE) to each outcome, with the
 shortest route to each; --show lists the routes themselves.
 
-A route ends where a case can end: in a terminal state, or in a state that is
-concluded unless challenged (the route stops there; going on to a challenge makes
-another route). Both kinds are reported, each under its own heading. With --to,
-a route ends on arriving at STATE.
-
-Facts: every fact a guard reads starts free, and a route counts if some set of
-facts lets every guard on it hold. Facts keep their values along the route except
-where a step sets or records them (e.g. proceedings_form: hearing; the decision-
-maker challenged), or a side event that must set one changes it between steps
-(the officer leaves: officer_status from serving to resigned or retired). The
-regime is fixed by the complaint's date, chosen once. An event's own facts: are
-taken as true all along, not as a way to change facts mid-route.
-
-Loops: the process lists its states in process order; within each cycle of states
-the first open (not concluded) state listed is where the loop begins again, and a
-step back to it is a loop step: a remittal, a re-investigation, a return to the
-appropriate authority, resuming after criminal proceedings, a further hearing, the
-Court of Appeal remitting to the High Court. A route takes at most --max-loops of
-them (default 1). Routes are counted over shared nodes (state, facts still possible,
-loop steps taken), never listed unless asked; each extra loop multiplies the work
-(--max-loops 2 takes about 10 s, 3 about 40 s).
 """
+    + ROUTE_METHOD
+)
 
 SCAFFOLD_HELP = """\
 Write a skeleton alternative-outcome scenario that reaches OUTCOME along a shortest

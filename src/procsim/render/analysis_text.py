@@ -15,19 +15,12 @@ from rich.text import Text
 
 from procsim.analysis.coverage import Coverage, describe_transition
 from procsim.analysis.diff import ScenarioDiff
+from procsim.analysis.method import ROUTE_METHOD
 from procsim.analysis.routes import Move, Route, RouteReport
 from procsim.core.engine import Step
 from procsim.core.model import STATUS_WORDS, Process
 
-METHOD = (
-    "A route is a sequence of steps from the start to a terminal state, or to a state that is "
-    "concluded unless challenged (the route stops there). Facts start free and keep their values "
-    "along a route except where a step sets or records them, or a side event that must set one "
-    "changes it (the officer leaves: serving to resigned or retired); the regime is fixed by the "
-    "complaint's date. A route counts if some such facts let every guard on it hold. A loop step is a "
-    "step back to where a cycle of the process begins again (a remittal, a re-investigation, a further "
-    "hearing...); a route takes at most --max-loops of them."
-)
+METHOD = " ".join(ROUTE_METHOD.split())
 
 
 # ---------------------------------------------------------------------- paths
