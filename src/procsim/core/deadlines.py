@@ -29,7 +29,7 @@ from typing import Any
 from attrs import frozen
 
 from procsim.core.dates import PartialDate
-from procsim.core.effects import facts_view
+from procsim.core.effects import facts_along, facts_view
 from procsim.core.engine import Step
 from procsim.core.model import Process, TimeLimit
 
@@ -198,14 +198,12 @@ def limit_runs(
     state where that step is no longer open. ``until`` (an ``as_of`` date)
     decides whether limits still open at the end have expired.
     """
-    facts = process.default_facts()
-    facts.update(initial_facts)
     open_runs: dict[tuple[str, str, int], dict[str, Any]] = {}
     done: list[LimitRun] = []
     entries: list[Step] = []
-    for step in steps:
-        for name, _old, new in step.changes:
-            facts[name] = new
+    for step, facts in zip(
+        steps, facts_along(process, initial_facts, (s.changes for s in steps)), strict=True
+    ):
         if not step.moved:
             continue
         for key, run in list(open_runs.items()):

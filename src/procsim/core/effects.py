@@ -13,7 +13,7 @@ the stepper, the deadlines and the browser viewer read the same rules from here
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from attrs import frozen
@@ -93,12 +93,25 @@ def facts_view(process: Process, facts: Mapping[str, Any]) -> dict[str, Any]:
     return view
 
 
-def facts_after(
+def facts_along(
     process: Process, initial: Mapping[str, Any], changes: Iterable[Iterable[tuple[str, Any, Any]]]
-) -> dict[str, Any]:
-    """The facts after a sequence of steps, from their recorded changes (``Step.changes``)."""
+) -> Iterator[dict[str, Any]]:
+    """The facts after each of a sequence of steps, from their recorded changes (``Step.changes``).
+
+    Yields the same dict, updated in place: copy it to keep one.
+    """
     facts = {**process.default_facts(), **initial}
     for step_changes in changes:
         for name, _old, new in step_changes:
             facts[name] = new
-    return facts
+        yield facts
+
+
+def facts_after(
+    process: Process, initial: Mapping[str, Any], changes: Iterable[Iterable[tuple[str, Any, Any]]]
+) -> dict[str, Any]:
+    """The facts after a sequence of steps (see :func:`facts_along`)."""
+    last = {**process.default_facts(), **initial}
+    for facts in facts_along(process, initial, changes):
+        last = facts
+    return dict(last)
