@@ -311,5 +311,3 @@ class Process:
     def default_facts(self) -> dict[str, Any]:
         return {name: spec.default for name, spec in self.facts.items()}
 
-    def all_fact_names(self) -> list[str]:
-        return [*self.facts, *self.derived]

@@ -79,10 +79,6 @@ class Event:
     def name(self) -> str:
         return self.trigger or self.side or ""
 
-    @property
-    def is_side(self) -> bool:
-        return self.side is not None
-
 
 @frozen
 class End:
