@@ -168,7 +168,12 @@ def test_options_mark_the_one_taken_and_group_the_blocked(opened, stepper, proce
     page = opened(fragment="#step-13")  # the sanction: a real choice among many
     choices = stepper.choices_at(12)
     taken = next(c for c in choices if c.taken)
-    assert page.page.locator(f'.options li.taken[data-t="{process.transitions.index(taken.transition)}"]').count() == 1
+    assert (
+        page.page.locator(
+            f'.options li.taken[data-t="{process.transitions.index(taken.transition)}"]'
+        ).count()
+        == 1
+    )
     text = page.panel()
     for choice in choices:
         for failure in choice.option.blocked_by:

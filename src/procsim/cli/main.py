@@ -268,7 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     from procsim.cli.html import add_arguments as add_html_arguments
     from procsim.cli.html import cmd_html
 
-    add_html_arguments(add("html", "one self-contained HTML page to step through a case (or the process)", cmd_html))
+    add_html_arguments(
+        add("html", "one self-contained HTML page to step through a case (or the process)", cmd_html)
+    )
     return parser
 
 

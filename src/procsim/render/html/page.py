@@ -51,7 +51,12 @@ def condition_json(condition: Condition) -> dict[str, Any]:
 def _limit_json(limit: TimeLimit | None) -> dict[str, Any] | None:
     if limit is None:
         return None
-    return {"text": limit.describe(), "basis": limit.basis, "kind": limit.kind, "unverified": limit.unverified}
+    return {
+        "text": limit.describe(),
+        "basis": limit.basis,
+        "kind": limit.kind,
+        "unverified": limit.unverified,
+    }
 
 
 def _transition_json(process: Process, index: int, transition: Transition) -> dict[str, Any]:
@@ -539,7 +544,9 @@ def process_page(process: Process) -> Page:
         "case": case_json(process, stepper),
         "timeline": None,
     }
-    return Page("process", f"The bare process: {process.title}", data, Drawing(diagram.name, diagram), process)
+    return Page(
+        "process", f"The bare process: {process.title}", data, Drawing(diagram.name, diagram), process
+    )
 
 
 def page_data(page: Page) -> dict[str, Any]:

@@ -503,7 +503,7 @@
   function byId(id) { return document.getElementById(id); }
   function safe(name) { return String(name).replace(/[^A-Za-z0-9_-]/g, "_"); }
   function clearMap() {
-    ["current", "done", "now", "open", "branch"].forEach(function (cls) {
+    ["current", "done", "now", "open", "branch", "visited"].forEach(function (cls) {
       Array.prototype.forEach.call(svg.querySelectorAll("." + cls), function (n) { n.classList.remove(cls); });
     });
   }
@@ -535,6 +535,7 @@
       });
       current = C.positions[p].state;
       near = p > 0 ? C.steps[p - 1].before : null;
+      for (var k = 0; k <= p; k++) { var seen = byId("st-" + safe(C.positions[k].state)); if (seen) seen.classList.add("visited"); }
       openDests = Procsim.numbered(P, C.positions[p].options, true).map(function (t) { return t.dest; });
     }
     var shape = stateShape(current, near);
