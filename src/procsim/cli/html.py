@@ -40,15 +40,18 @@ def cmd_html(args: argparse.Namespace) -> int:
 
     if args.process_id and args.scenario:
         raise ProcsimError("give a scenario or --process, not both")
+    from procsim.workspace import engine_for
+
     if args.process_id:
         from procsim.io.process_reader import load_process
 
-        page = process_page(load_process(args.process_id))
+        process = load_process(args.process_id)
+        page = process_page(process, engine_for(process))
     elif args.scenario:
-        from procsim.cli.main import load_replay
+        from procsim.workspace import replay_scenario
 
-        process, replayed, _runs = load_replay(args.scenario, args.scenarios)
-        page = scenario_page(process, replayed)
+        replayed = replay_scenario(args.scenario, args.scenarios)
+        page = scenario_page(replayed.process, replayed.replay, engine_for(replayed.process))
     else:
         raise ProcsimError("give a scenario (procsim html oconnor) or --process for the bare process")
     data = page.render()

@@ -26,7 +26,7 @@ from typing import Any
 
 from procsim.core.dates import describe_gap
 from procsim.core.deadlines import LimitRun, due_text, running_after
-from procsim.core.engine import Replay, Step
+from procsim.core.engine import Engine, Replay, Step
 from procsim.core.model import STATUS_WORDS, Condition, Process, TimeLimit, Transition
 from procsim.core.scenario import Scenario, Source
 from procsim.core.stepper import Choice, Stepper
@@ -509,13 +509,12 @@ TEMPLATE = """<!DOCTYPE html>
 
 
 # ---------------------------------------------------------------------- the two kinds of page
-def scenario_page(process: Process, replay: Replay) -> Page:
-    from procsim.io.scenario_reader import engine_for
+def scenario_page(process: Process, replay: Replay, engine: Engine | None = None) -> Page:
     from procsim.render.diagram import extract
     from procsim.render.diagram.catalogue import Drawing
 
     scenario = replay.scenario
-    stepper = Stepper(engine_for(process), scenario)
+    stepper = Stepper(engine or Engine(process), scenario)
     diagram = extract.path_diagram(process, replay)
     timeline = extract.timeline_diagram(process, replay).to_json()
     data = {
@@ -529,12 +528,11 @@ def scenario_page(process: Process, replay: Replay) -> Page:
     return Page(scenario.id, scenario.title, data, Drawing(diagram.name, diagram), process)
 
 
-def process_page(process: Process) -> Page:
-    from procsim.io.scenario_reader import engine_for
+def process_page(process: Process, engine: Engine | None = None) -> Page:
     from procsim.render.diagram import extract
     from procsim.render.diagram.catalogue import Drawing
 
-    stepper = Stepper(engine_for(process))
+    stepper = Stepper(engine or Engine(process))
     diagram = extract.process_diagram(process)
     data = {
         "kind": "process",

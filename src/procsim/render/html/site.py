@@ -23,17 +23,21 @@ _STAMP_RE = re.compile(rb"<!-- procsim: (sha256=[0-9a-f]{64}) -->")
 
 
 def site_pages(processes: Iterable[Process], replays: Iterable[Replay]) -> list[Page]:
+    from procsim.core.engine import Engine
+
     processes = list(processes)
     single = len(processes) == 1
+    engines = {process.id: Engine(process) for process in processes}  # one machine per process
     pages = []
     for process in processes:
-        page = process_page(process)
+        page = process_page(process, engines[process.id])
         if not single:
             page = Page(f"{process.id}-process", page.title, page.data, page.drawing, page.process)
         pages.append(page)
     by_id = {p.id: p for p in processes}
     for replay in sorted(replays, key=lambda r: r.scenario.id):
-        pages.append(scenario_page(by_id[replay.scenario.process], replay))
+        process_id = replay.scenario.process
+        pages.append(scenario_page(by_id[process_id], replay, engines[process_id]))
     return pages
 
 
