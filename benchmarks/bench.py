@@ -11,6 +11,9 @@ whether each target is met, and always exits 0.
    largest run within 1.5x of the smallest per file).
 4. Start-up: `procsim --help` against `python -c "import transitions"`, as processes (median of
    15 runs each). Target: at most 2x.
+5. The case page: `procsim html oconnor` (build time, size) and the time it takes to open offline
+   from file:// in headless Chromium (Debian's, driven by Playwright; median of 9 loads, each in a
+   fresh browser context, to the load event with the page's script run). Targets: < 1.5 MB, < 1 s.
 """
 
 from __future__ import annotations
@@ -194,12 +197,67 @@ def bench_startup() -> None:
     print(f"   ratio                          {ratio:6.2f}x   (target <= 2x: {verdict(ratio <= 2)})")
 
 
+def bench_page() -> None:
+    from procsim.cli.main import main as procsim
+
+    print("5. The case page (procsim html oconnor):")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "oconnor.html"
+        start = time.perf_counter()
+        with contextlib.redirect_stderr(io.StringIO()):
+            procsim(["--scenarios", str(ROOT / "scenarios"), "html", "oconnor", "-o", str(path)])
+        built = time.perf_counter() - start
+        size = path.stat().st_size
+        print(f"   build                {built:7.3f} s")
+        print(
+            f"   size                 {size / 1e6:7.3f} MB   (target < 1.5 MB: {verdict(size < 1_500_000)})"
+        )
+        chromium = os.environ.get("PROCSIM_CHROMIUM", "/usr/bin/chromium")
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            print("   load: skipped (Playwright for Python is not installed)")
+            return
+        if not Path(chromium).exists():
+            print(f"   load: skipped (no browser at {chromium}; apt-get install chromium)")
+            return
+        flags = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ]
+        loads, walls = [], []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=flags)
+            for _ in range(9):
+                context = browser.new_context(viewport={"width": 1920, "height": 1080})
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(path.as_uri() + "#step-13", wait_until="load")
+                page.wait_for_function("window.procsimPage !== undefined")
+                walls.append(time.perf_counter() - start)
+                loads.append(
+                    page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd") / 1e3
+                )
+                context.close()
+            browser.close()
+        load, wall = statistics.median(loads), statistics.median(walls)
+        print(f"   load (in the page)   {load:7.3f} s   (target < 1 s: {verdict(load < 1)})")
+        print(f"   load (wall clock)    {wall:7.3f} s   (navigation to the page's script run, from Python)")
+
+
 def main() -> int:
     print(f"procsim benchmark - Python {sys.version.split()[0]} on {sys.platform}, {os.cpu_count()} CPUs")
     bench_replay()
     bench_routes()
     bench_check()
     bench_startup()
+    bench_page()
     return 0
 
 

@@ -407,8 +407,10 @@ def test_check_names_each_stale_missing_or_orphaned_file(tmp_path, capsys):
     stale = sorted(line.split(":")[0].rsplit("/", 1)[-1] for line in out.splitlines())
     assert stale == [
         "gone.svg",
+        "index.html",  # the case pages (procsim html) list the scenario's title
         "oconnor-panel-dismisses-timeline.png",
         "oconnor-panel-dismisses-timeline.svg",
+        "oconnor-panel-dismisses.html",
         "oconnor-panel-dismisses.png",
         "oconnor-panel-dismisses.svg",
         "oconnor-vs-oconnor-panel-dismisses.png",

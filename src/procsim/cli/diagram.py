@@ -170,8 +170,11 @@ def _all(args: argparse.Namespace) -> int:
     for path in available_scenarios(Path(args.scenarios)):
         replays.append(replay_scenario(str(path)).replay)
     items = drawings(processes, replays)
+    from procsim.render.html.site import check_site, file_count, site_pages, write_site
+
+    pages = site_pages(processes, replays)  # the case pages and their index (procsim html)
     if args.check:
-        problems = check(items, folder)
+        problems = sorted(check(items, folder) + check_site(pages, folder), key=lambda item: str(item[0]))
         if args.json:
             print_json(
                 {
@@ -183,7 +186,7 @@ def _all(args: argparse.Namespace) -> int:
         else:
             for path, reason in problems:
                 sys.stdout.write(f"{path}: {reason}\n")
-            count = len(items) * 2
+            count = len(items) * 2 + file_count(pages)
             sys.stderr.write(
                 f"{count} diagram files checked in {folder}/: "
                 + (
@@ -193,11 +196,11 @@ def _all(args: argparse.Namespace) -> int:
                 )
             )
         return EXIT_OK if not problems else EXIT_PROBLEMS
-    written = write_all(items, folder, force=args.force)
+    written = write_all(items, folder, force=args.force) + write_site(pages, folder, force=args.force)
     if args.json:
         print_json({"folder": str(folder), "written": [str(path) for path in written]})
     else:
-        total = len(items) * 2
+        total = len(items) * 2 + file_count(pages)
         sys.stderr.write(
             f"wrote {len(written)} diagram file{'s' if len(written) != 1 else ''} in {folder}/"
             + (f" ({total - len(written)} already up to date)" if len(written) < total else "")

@@ -265,6 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
         add("diagram", "draw the process, a case's path, a comparison or a timeline", cmd_diagram)
     )
     add_analysis_commands(add)  # paths, coverage, scaffold, diff
+    from procsim.cli.html import add_arguments as add_html_arguments
+    from procsim.cli.html import cmd_html
+
+    add_html_arguments(
+        add("html", "one self-contained HTML page to step through a case (or the process)", cmd_html)
+    )
     return parser
 
 

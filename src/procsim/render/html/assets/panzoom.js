@@ -1,0 +1,71 @@
+/* procsim: pan and zoom an inline SVG by its viewBox (drag, wheel, keys, buttons). */
+"use strict";
+var PanZoom = function (svg, container) {
+  var base = svg.viewBox.baseVal;
+  var full = { x: base.x, y: base.y, w: base.width, h: base.height };
+  var box = Object.assign({}, full);
+
+  function apply() { svg.setAttribute("viewBox", [box.x, box.y, box.w, box.h].map(function (v) { return v.toFixed(1); }).join(" ")); }
+  function aspect() { var r = container.getBoundingClientRect(); return r.height > 0 ? r.width / r.height : 16 / 9; }
+
+  /* Show a region (in SVG units), padded, at the container's aspect ratio. */
+  function show(region, pad) {
+    pad = pad || 0;
+    var w = region.w + 2 * pad, h = region.h + 2 * pad, a = aspect();
+    if (w / h > a) h = w / a; else w = h * a;
+    box = { x: region.x + region.w / 2 - w / 2, y: region.y + region.h / 2 - h / 2, w: w, h: h };
+    apply();
+  }
+  function fit() { show(full, 0); }
+  function zoom(factor, cx, cy) {
+    if (cx === undefined) { cx = box.x + box.w / 2; cy = box.y + box.h / 2; }
+    var w = Math.min(Math.max(box.w * factor, full.w / 40), full.w * 4);
+    var k = w / box.w;
+    box = { x: cx - (cx - box.x) * k, y: cy - (cy - box.y) * k, w: w, h: box.h * k };
+    apply();
+  }
+  function pan(dx, dy) { box.x += dx * box.w; box.y += dy * box.h; apply(); }
+  function toSvg(clientX, clientY) {
+    var r = svg.getBoundingClientRect(), s = Math.max(box.w / r.width, box.h / r.height);
+    var ox = (r.width - box.w / s) / 2, oy = (r.height - box.h / s) / 2;
+    return { x: box.x + (clientX - r.left - ox) * s, y: box.y + (clientY - r.top - oy) * s, s: s };
+  }
+  /* The element's box in the SVG's user units (the graph is translated by Graphviz). */
+  function region(element) {
+    var b = element.getBBox(), m = element.getCTM(), root = svg.getCTM();
+    if (!m || !root) return { x: b.x, y: b.y, w: b.width, h: b.height };
+    var rel = root.inverse().multiply(m);
+    return { x: b.x * rel.a + rel.e, y: b.y * rel.d + rel.f, w: b.width * rel.a, h: b.height * rel.d };
+  }
+
+  var drag = null;
+  container.addEventListener("pointerdown", function (e) {
+    if (e.button !== 0) return;
+    drag = { x: e.clientX, y: e.clientY, box: Object.assign({}, box) };
+    container.setPointerCapture(e.pointerId);
+  });
+  container.addEventListener("pointermove", function (e) {
+    if (!drag) return;
+    var s = toSvg(0, 0).s;
+    box.x = drag.box.x - (e.clientX - drag.x) * s;
+    box.y = drag.box.y - (e.clientY - drag.y) * s;
+    apply();
+  });
+  container.addEventListener("pointerup", function () { drag = null; });
+  container.addEventListener("wheel", function (e) {
+    e.preventDefault();
+    var p = toSvg(e.clientX, e.clientY);
+    zoom(e.deltaY > 0 ? 1.15 : 1 / 1.15, p.x, p.y);
+  }, { passive: false });
+  container.addEventListener("keydown", function (e) {
+    var keys = { "+": function () { zoom(1 / 1.25); }, "=": function () { zoom(1 / 1.25); },
+      "-": function () { zoom(1.25); }, "0": fit };
+    if (keys[e.key]) { keys[e.key](); e.preventDefault(); e.stopPropagation(); return; }
+    if (e.shiftKey && e.key.indexOf("Arrow") === 0) {
+      var d = { ArrowLeft: [-0.1, 0], ArrowRight: [0.1, 0], ArrowUp: [0, -0.1], ArrowDown: [0, 0.1] }[e.key];
+      pan(d[0], d[1]); e.preventDefault(); e.stopPropagation();
+    }
+  });
+  fit();
+  return { fit: fit, zoom: zoom, show: show, region: region, pan: pan };
+};
