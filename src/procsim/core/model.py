@@ -310,4 +310,3 @@ class Process:
 
     def default_facts(self) -> dict[str, Any]:
         return {name: spec.default for name, spec in self.facts.items()}
-
