@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from procsim.cli.analysis import add_commands as add_analysis_commands
 from procsim.cli.output import (
@@ -26,7 +27,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from procsim.io.process_reader import available_processes, load_process
     from procsim.io.scenario_reader import available_scenarios, load_scenario
 
-    processes = []
+    processes: list[dict[str, Any]] = []  # JSON records
     for name in available_processes():
         process = load_process(name)
         processes.append(
@@ -37,7 +38,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 "transitions": len(process.transitions),
             }
         )
-    scenarios = []
+    scenarios: list[dict[str, Any]] = []
     for path in available_scenarios(args.scenarios):
         try:
             scenario = load_scenario(path)
@@ -116,7 +117,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from procsim.workspace import check_file
 
     files = scenario_files(args.paths, args.scenarios)
-    results = []
+    results: list[dict[str, Any]] = []
     problems = warnings = 0
     for path in files:
         checked = check_file(path)

@@ -556,6 +556,8 @@ def run_stepper(args: Any) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
 
+    show: Callable[[Any], None]
+    clear: Callable[[], None]
     if interactive:
         from rich.console import Console
 

@@ -44,7 +44,9 @@ class PartialDate:
         match = _FORM.match(str(text).strip())
         if not match:
             raise ValueError(f"'{text}' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
-        year, month, day = (int(part) if part else None for part in match.groups())
+        year_text, month_text, day_text = match.groups()
+        year = int(year_text)  # the pattern always has a year
+        month, day = (int(part) if part else None for part in (month_text, day_text))
         if year < 1800 or year > 2200:
             raise ValueError(f"year {year} is out of range")
         if month is not None and not 1 <= month <= 12:
@@ -90,7 +92,8 @@ class PartialDate:
     def human(self) -> str:
         """'5 October 2021', 'October 2021' or '2021'."""
         if self.day is not None:
-            return f"{self.day} {MONTHS[self.month - 1]} {self.year}"  # type: ignore[index]
+            assert self.month is not None  # parse() gives a day only with a month
+            return f"{self.day} {MONTHS[self.month - 1]} {self.year}"
         if self.month is not None:
             return f"{MONTHS[self.month - 1]} {self.year}"
         return str(self.year)

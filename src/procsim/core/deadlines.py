@@ -207,7 +207,11 @@ def limit_runs(
         if not step.moved:
             continue
         for key, run in list(open_runs.items()):
-            if step.event.trigger in run["triggers"] and step.before in run["states"]:
+            if (
+                step.event.trigger is not None
+                and step.event.trigger in run["triggers"]
+                and step.before in run["states"]
+            ):
                 verdict, reason = _verdict_used(run["limit"], run["started"], step, run["due"])
                 done.append(
                     LimitRun(

@@ -130,7 +130,8 @@ class Engine:
                 transition.trigger,
                 transition.source,
                 transition.dest,
-                conditions=conditions,
+                # the stub types ``conditions`` as an invariant List of str | Callable
+                conditions=conditions,  # type: ignore[arg-type]
                 after=self._after_callback(transition),
             )
 
@@ -284,7 +285,8 @@ class Engine:
         fired: list[Transition] = []
         facts = case.view()
         actor = event.actor
-        if not case.trigger(trigger, event=event, actor=actor, facts=facts, fired=fired):
+        # ``trigger`` is bound onto the case by Machine.add_model, so mypy cannot see it
+        if not case.trigger(trigger, event=event, actor=actor, facts=facts, fired=fired):  # type: ignore[attr-defined]
             case.facts.clear()
             case.facts.update(saved)
             raise GuardFailed(self._explain_block(candidates, facts, actor))
@@ -378,18 +380,22 @@ def replay(engine: Engine, scenario: Scenario) -> Replay:
                 raise error.at(path=event.origin, line=event.line) from None
         end = scenario.end
         final = engine.process.states[case.state]
-        where = dict(path=scenario.path, line=end.line)
         if end.state != case.state:
             raise ScenarioMismatch(
-                f"the scenario ends in state '{case.state}', not '{end.state}' as 'end' says", **where
+                f"the scenario ends in state '{case.state}', not '{end.state}' as 'end' says",
+                path=scenario.path,
+                line=end.line,
             )
         if end.status == "concluded" and not final.can_end:
             raise ScenarioMismatch(
                 f"'end' says concluded, but '{case.state}' is an ongoing state: say pending, with as_of",
-                **where,
+                path=scenario.path,
+                line=end.line,
             )
         if end.status == "pending" and final.is_terminal:
-            raise ScenarioMismatch(f"'end' says pending, but '{case.state}' is terminal", **where)
+            raise ScenarioMismatch(
+                f"'end' says pending, but '{case.state}' is terminal", path=scenario.path, line=end.line
+            )
         return Replay(scenario, tuple(case.history), case.state, case.view())
     finally:
         engine.discard(case)

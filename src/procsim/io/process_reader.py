@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -451,7 +451,8 @@ class _Builder:
                     if fact not in self.facts:
                         self.err(f"{what} records unknown fact '{fact}'", records.line_of(key))
                     record_fields[key] = str(fact)
-            common = dict(
+            common = partial(
+                Transition,
                 trigger=trigger,
                 dest=dest,
                 actors=self.name_list(body, "actors", actors, "actor", what),
@@ -467,7 +468,7 @@ class _Builder:
                 line=line,
             )
             for source in sources:
-                transition = Transition(source=source, **common)
+                transition = common(source=source)
                 self.check_records(transition, states, body)
                 result.append(transition)
         return result

@@ -22,6 +22,7 @@ import html
 import itertools
 import re
 import textwrap
+from collections.abc import Sequence
 
 from procsim.render.diagram import style
 from procsim.render.diagram.ir import Cluster, Diagram, Edge, LegendEntry, Node
@@ -231,8 +232,8 @@ def _rows_body(diagram: Diagram, legend_beside: bool) -> list[str]:
         if not (edge.on_path and edge.steps) or edge.source == edge.dest:
             continue  # a loop keeps its label on the loop
         inside = lane_of.get(edge.source) == lane_of.get(edge.dest)
-        lane = lane_of.get(edge.dest if inside else edge.source) or ""
-        labels[index] = (f"__step_{len(labels) + 1}", lane)
+        label_lane = lane_of.get(edge.dest if inside else edge.source) or ""
+        labels[index] = (f"__step_{len(labels) + 1}", label_lane)
         (before if inside else after).setdefault(edge.dest if inside else edge.source, []).append(
             (edge.steps[0].number, index)
         )
@@ -419,8 +420,8 @@ def _lane_band(
     row: list[str],
     hanging: dict[str, list[str]],
     drawn: set[tuple[str, str]],
-    tops: list[str] = (),
-    bottoms: list[str] = (),
+    tops: Sequence[str] = (),
+    bottoms: Sequence[str] = (),
 ) -> list[str]:
     """Inside a lane: the row (stages on the path and the steps' labels, in order), what hangs
     from each stage (ways not taken, side events) in the same order one rank below, and an

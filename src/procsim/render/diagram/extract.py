@@ -325,7 +325,7 @@ def forum_diagram(process: Process, forum: str) -> Diagram:
     entries: OrderedDict[tuple, list[str]] = OrderedDict()
     for other in sorted(arrivals, key=order.__getitem__):
         entries.setdefault(tuple(arrivals[other]), []).append(other)
-    for _index, (ways, others) in enumerate(entries.items()):
+    for _index, (shared_ways, others) in enumerate(entries.items()):
         entry = f"from_{'_'.join(others)}"
         names = [process.forums[o].label for o in others]
         label = "from " + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1])
@@ -340,7 +340,7 @@ def forum_diagram(process: Process, forum: str) -> Diagram:
             )
         )
         back = min(order[o] for o in others) > order[forum]
-        for label_text, dest in ways:
+        for label_text, dest in shared_ways:
             count = sum(arrivals[o][(label_text, dest)] for o in others)
             edges.append(Edge(entry, dest, label=label_text, kind="back" if back else "move", count=count))
     legend = [
@@ -491,14 +491,16 @@ def _paths(process: Process, replays: list[Replay], name: str, context: str = "n
     visited: OrderedDict[str, set[int]] = OrderedDict()
     branches = []
     for index, replay in enumerate(replays):
-        branch = index if compare else -1
+        branch_index = index if compare else -1
         letter = LETTERS[index] if compare else ""
-        visited.setdefault(process.initial, set()).add(-1 if (compare and shared) or not compare else branch)
+        visited.setdefault(process.initial, set()).add(
+            -1 if (compare and shared) or not compare else branch_index
+        )
         for position, step in enumerate(replay.steps):
             is_shared = compare and position < shared
             if is_shared and index > 0:
                 continue
-            owner = -1 if is_shared or not compare else branch
+            owner = -1 if is_shared or not compare else branch_index
             mark = _mark(step, process, owner)
             if step.transition is None:
                 side.setdefault((step.before, owner), []).append(mark)
@@ -510,7 +512,7 @@ def _paths(process: Process, replays: list[Replay], name: str, context: str = "n
             visited.setdefault(step.after, set()).add(owner)
         branches.append(
             Branch(
-                index=branch if compare else 0,
+                index=branch_index if compare else 0,
                 scenario=replay.scenario.id,
                 title=replay.scenario.title,
                 kind=replay.scenario.kind,

@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import itertools
 import textwrap
+from collections.abc import Mapping
 
 from procsim.render.diagram import style
 from procsim.render.diagram.ir import Stage, Timeline
@@ -47,7 +48,8 @@ def render_timeline(timeline: Timeline, fmt: str) -> bytes:
     logging.getLogger("matplotlib").setLevel(logging.ERROR)  # no font-cache chatter
     import matplotlib
 
-    with matplotlib.rc_context(RC):
+    # the stub wants a dict keyed by a Literal of rc names; RC's keys are all valid ones
+    with matplotlib.rc_context(RC):  # type: ignore[arg-type]
         figure = _draw(timeline)
         buffer = io.BytesIO()
         metadata = {
@@ -99,7 +101,7 @@ def _draw(timeline: Timeline):
     top = y_at(heights[0])
     bottom = y_at(heights[0] + chart - 0.45)
     spans = _spans(timeline)
-    widths = [max((b - a).days, 1) for a, b in spans]
+    widths: list[float] = [max((b - a).days, 1) for a, b in spans]
     if len(spans) > 1:  # a broken axis: a short stretch before a break still gets room to read
         total = sum(widths)
         widths = [max(w / total, 0.1) for w in widths]
@@ -115,8 +117,8 @@ def _draw(timeline: Timeline):
         ax.set_xlim(_num(start) - pad, _num(end) + pad)
         ax.set_ylim(-1.3, rows - 0.3)
         _style_axis(ax, start, end)
-        for forum, y in y_of.items():
-            ax.axhspan(y - 0.44, y + 0.44, color=style.forum_fill(lane_index[forum]), zorder=0, lw=0)
+        for forum, row_y in y_of.items():
+            ax.axhspan(row_y - 0.44, row_y + 0.44, color=style.forum_fill(lane_index[forum]), zorder=0, lw=0)
         if side_y is not None:
             ax.axhspan(side_y - 0.44, side_y + 0.44, color="#f6f6f6", zorder=0, lw=0)
         for stage in timeline.stages:
@@ -195,7 +197,7 @@ def _clip(stage: Stage, start: dt.date, end: dt.date) -> tuple[float, float] | N
     return _num(a), _num(b)
 
 
-def _stage(ax, stage: Stage, y_of: dict[str, float], start: dt.date, end: dt.date) -> None:
+def _stage(ax, stage: Stage, y_of: Mapping[str, float], start: dt.date, end: dt.date) -> None:
     span = _clip(stage, start, end)
     if span is None or stage.forum not in y_of:
         return
