@@ -485,7 +485,7 @@ def forum_diagram(process: Process, forum: str) -> Diagram:
     entries: OrderedDict[tuple, list[str]] = OrderedDict()
     for other in sorted(arrivals, key=order.__getitem__):
         entries.setdefault(tuple(arrivals[other]), []).append(other)
-    for ways, others in entries.items():
+    for arriving, others in entries.items():
         entry = f"from_{'_'.join(others)}"
         names = [process.forums[o].label for o in others]
         label = "from " + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1])
@@ -500,7 +500,7 @@ def forum_diagram(process: Process, forum: str) -> Diagram:
             )
         )
         by_dest: OrderedDict[tuple[str, bool], list[str]] = OrderedDict()
-        for label_text, dest, back in ways:
+        for label_text, dest, back in arriving:
             by_dest.setdefault((dest, back), []).append(label_text)
         for (dest, back), labels in by_dest.items():
             count = sum(arrivals[o].get((text, dest, back), 0) for o in others for text in labels)
