@@ -112,8 +112,10 @@ def test_forum_view_shows_one_forum_with_its_entries_and_exits(process):
     assert states == {n for n, s in process.states.items() if s.forum == "court_of_appeal"}
     entries = [n for n in diagram.nodes if n.kind == "entry"]
     assert [n.label for n in entries] == ["from Administrative Court"]
-    exits = {n.label for n in diagram.nodes if n.kind == "exit"}
-    assert {"Gross misconduct found", "UKSC permission asked of CA"} <= exits
+    exits = {n.label: n.lines[0] for n in diagram.nodes if n.kind == "exit"}  # one tab per forum
+    assert {"Misconduct proceedings", "Supreme Court"} <= set(exits)
+    assert "Gross misconduct found" in exits["Misconduct proceedings"]
+    assert "UKSC permission asked of CA" in exits["Supreme Court"]
     assert diagram.name == "forum-court-of-appeal"
     with pytest.raises(KeyError):
         extract.forum_diagram(process, "no_such_forum")

@@ -20,7 +20,7 @@ from procsim.io.atomic import write_bytes_atomic, write_text_atomic
 from procsim.io.scenario_reader import load_scenario
 from procsim.render.diagram import extract, render
 from procsim.render.diagram.catalogue import Drawing, check, drawings, write_all
-from procsim.render.diagram.dot import html_text, quoted, to_dot
+from procsim.render.diagram.dot import html_text, quoted, step_rows, to_dot
 from procsim.render.diagram.mermaid import mermaid_text, timeline_to_mermaid, to_mermaid
 from procsim.workspace import engine_for
 
@@ -456,3 +456,114 @@ def test_hostile_text_in_a_timeline_is_not_mathtext(process, oconnor):
     root = ET.fromstring(svg, parser=parser)  # still well-formed XML
     comments = [html.unescape(el.text or "").strip() for el in root.iter() if el.tag is ET.Comment]
     assert " ".join(title.split()).replace("--", "- -") in comments  # matplotlib names each text it draws
+
+
+# ---------------------------------------------------------------------- fit to a slide
+def slide_fit(svg: bytes) -> tuple[float, float]:
+    """(aspect ratio, smallest text in px) of an SVG scaled to 1920 px wide."""
+    root = ET.fromstring(svg)
+    _, _, width, height = (float(v) for v in root.get("viewBox", "").split())
+    sizes = [float(el.get("font-size")) for el in root.iter() if el.get("font-size")]
+    return width / height, min(sizes) * 1920 / width
+
+
+def test_every_forum_view_fits_a_slide(process):
+    """Each forum view at 1920 px wide: not a strip (the police forum was 4.3:1 with text
+    about 2 px high) and its text at least 5 px. The brief's target (1.3-2.2 and 14 px) is
+    recorded below as not yet met."""
+    for forum in process.forums:
+        diagram = extract.forum_diagram(process, forum)
+        aspect, smallest = slide_fit(Drawing(diagram.name, diagram).render("svg"))
+        assert 0.9 <= aspect <= 3.4, (forum, aspect)
+        assert smallest >= 5, (forum, smallest)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12: the large forums do not yet reach 14 px on a slide")
+def test_every_forum_view_is_legible_on_a_slide(process):
+    for forum in process.forums:
+        diagram = extract.forum_diagram(process, forum)
+        aspect, smallest = slide_fit(Drawing(diagram.name, diagram).render("svg"))
+        assert 1.3 <= aspect <= 2.2 and smallest >= 14, (forum, aspect, smallest)
+
+
+def test_forum_view_draws_the_ways_back_as_one_bundle_per_forum(process):
+    for forum in process.forums:
+        diagram = extract.forum_diagram(process, forum)
+        back = [e for e in diagram.edges if e.kind == "back" and not e.source.startswith("from_")]
+        dests = [e.dest for e in back]
+        assert len(dests) == len(set(dests)), forum  # one arrow per forum sent back to
+        pairs = [(e.source, e.dest) for e in diagram.edges]
+        assert len(pairs) == len(set(pairs)), forum  # never two arrows between the same boxes
+    admin = extract.forum_diagram(process, "admin_court")
+    assert len([e for e in admin.edges if e.kind == "back"]) <= 3  # was about 30
+
+
+def test_sanction_menu_is_grouped_by_regime(process):
+    diagram = extract.forum_diagram(process, "misconduct")
+    menus = [n for n in diagram.nodes if n.kind == "junction" and "regime" in n.label]
+    assert menus and all(n.label.split(":")[0].endswith("regime") for n in menus)
+    into = [e for e in diagram.edges if e.dest in {n.id for n in menus}]
+    assert all(e.label.startswith("outcome (") for e in into)
+    labels = [e for e in diagram.edges if e.source == "gross_misconduct_found" and e.label]
+    assert len(labels) <= 8  # was about 25 labelled sanction arrows
+
+
+def test_a_way_back_is_a_decision_quashed_and_decided_again(process):
+    """JR claims and Tribunal appeals from the lists move on; only remittals are ways back."""
+    for diagram in (extract.overview_diagram(process), extract.forum_diagram(process, "lists")):
+        legend = {entry.style: entry.label for entry in diagram.legend}
+        assert "reconsideration" not in legend.get("back", "")
+        lists_out = [e for e in diagram.edges if e.source in ("lists", "barred_list")]
+        assert lists_out and all(e.kind != "back" for e in lists_out), diagram.name
+    remit = next(
+        e
+        for e in extract.overview_diagram(process).edges
+        if e.source == "admin_court" and e.dest == "misconduct"
+    )
+    assert remit.kind == "back"
+
+
+def test_comparison_draws_each_move_once(process, oconnor):
+    """A move two scenarios both take (after parting, or three-way when two agree longer)
+    is one arrow listing each branch's step, not parallel duplicates."""
+    from procsim.core.engine import replay
+    from procsim.io.scenario_reader import load_scenario
+    from procsim.workspace import engine_for
+
+    engine = engine_for(process)
+    others = [
+        replay(engine, load_scenario(SCENARIOS / f"{n}.yaml"))
+        for n in ("oconnor-ca-dismisses", "oconnor-permission-renewed")
+    ]
+    for replays in ([oconnor, others[1]], [oconnor, *others]):
+        diagram = extract.compare_diagram(process, replays)
+        moves = [(e.source, e.dest, e.triggers) for e in diagram.edges if e.on_path and e.steps]
+        assert len(moves) == len(set(moves)), diagram.name
+        for edge in diagram.edges:
+            rows = [(letters, number) for letters, number, _ in step_rows(diagram, edge)]
+            assert len(rows) == len(set(rows))
+
+
+@pytest.mark.parametrize(("page", "inches"), [("slide", (13.333, 7.5)), ("a4", (11.69, 8.27))])
+def test_pdf_fits_the_page_asked_for(process, page, inches):
+    drawing = Drawing("process", extract.process_diagram(process))  # a poster: 5811 x 7414 px
+    data = drawing.render("pdf", page=page)
+    box = re.search(rb"/MediaBox \[ ?0 0 ([0-9.]+) ([0-9.]+) ?\]", data)
+    width, height = float(box.group(1)), float(box.group(2))
+    limit = (inches[0] * 72, inches[1] * 72)
+    assert width <= limit[0] + 1 and height <= limit[1] + 1
+    assert limit[0] - width <= 72 or limit[1] - height <= 72  # fills the page one way (its pad aside)
+
+
+def test_mermaid_gantt_marks_approximate_dates(process, oconnor):
+    timeline = extract.timeline_diagram(process, oconnor)
+    text = timeline_to_mermaid(timeline)
+    coarse = [e for e in timeline.events if not e.precise]
+    assert (
+        coarse
+        and "  %% ~ marks a step dated only to the month or year: drawn at an assumed day"
+        in text.splitlines()
+    )
+    for event in timeline.events:
+        line = next(line for line in text.splitlines() if f", m{event.number}," in line)
+        assert ("~" in line and "day assumed" in line) == (not event.precise), line

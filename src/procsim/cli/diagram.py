@@ -50,6 +50,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, help="svg (default), png, pdf, dot or mermaid")
     parser.add_argument(
+        "--page",
+        choices=("slide", "a4"),
+        default=None,
+        help="with --format pdf: fit the drawing to a 16:9 slide (13.33 x 7.5 in) or a landscape A4 page",
+    )
+    parser.add_argument(
         "-o",
         "--output",
         metavar="PATH",
@@ -85,10 +91,12 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         return _all(args)
     drawing = _one(args)
     fmt = args.format or _format_from(args.output) or "svg"
+    if args.page and fmt != "pdf":
+        raise ProcsimError("--page goes with a PDF: procsim diagram ... --format pdf --page slide")
     if args.json:
         print_json(drawing.ir.to_json())
         return EXIT_OK
-    data = drawing.render(fmt)
+    data = drawing.render(fmt, page=args.page)
     output = args.output
     if output is None and fmt in TEXT_FORMATS:
         output = "-"

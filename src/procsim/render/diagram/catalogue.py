@@ -77,8 +77,9 @@ class Drawing:
 
         return stamp_of(f"procsim-diagram/{DRAWING_VERSION}\n{self.source()}")
 
-    def render(self, fmt: str) -> bytes:
-        """The drawing as bytes: svg, png, pdf (stamped where the format allows), dot or mermaid."""
+    def render(self, fmt: str, page: str | None = None) -> bytes:
+        """The drawing as bytes: svg, png, pdf (stamped where the format allows), dot or mermaid.
+        ``page`` (``slide`` or ``a4``, PDF only) scales the drawing to fit that page."""
         from procsim.render.diagram.render import RenderError, add_stamp, render_dot
 
         if fmt == "dot":
@@ -91,10 +92,12 @@ class Drawing:
             from procsim.render.diagram.render import captured_stderr
             from procsim.render.diagram.timeline import render_timeline
 
+            if page is not None:
+                raise RenderError("--page is for Graphviz diagrams; a timeline PDF has its own size")
             with captured_stderr():
                 data = render_timeline(self.ir, fmt)  # type: ignore[arg-type]
         else:
-            data, _messages = render_dot(self.dot(), fmt, self.png_dpi)
+            data, _messages = render_dot(self.dot(), fmt, self.png_dpi, page=page)
         return add_stamp(data, fmt, self.stamp())
 
 

@@ -22,6 +22,7 @@ import html
 import itertools
 import re
 import textwrap
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from procsim.render.diagram import style
@@ -31,6 +32,7 @@ from procsim.render.diagram.ir import Cluster, Diagram, Edge, LegendEntry, Node
 STATE_WIDTH = 20
 EDGE_WIDTH = 24
 NOTE_WIDTH = 44
+SUBTITLE_WIDTH = 120
 WAY_WIDTH = 18
 WAY_FONT = 12
 # a path's own text, large enough to read when the diagram is fitted to a slide
@@ -821,10 +823,9 @@ def _badge(key: str) -> str:
 
 
 def _path_label(diagram: Diagram, edge: Edge) -> str:
-    letter = ""
-    if diagram.kind == "compare" and edge.branch >= 0:
-        letter = diagram.branches[edge.branch].letter
-    rows = [f"<b>{letter}{mark.number}</b>  {html_text(mark.date_text)}" for mark in edge.steps]
+    rows = [
+        f"<b>{letters}{number}</b>  {html_text(date)}" for letters, number, date in step_rows(diagram, edge)
+    ]
     text = "<br/>".join(rows) + "<br/>" + _font(lines_html(edge.label, STEP_WIDTH), size=STEP_TEXT)
     if edge.guards:
         text += "<br/>" + _font(
@@ -836,10 +837,28 @@ def _path_label(diagram: Diagram, edge: Edge) -> str:
     return text
 
 
+def step_rows(diagram: Diagram, edge: Edge) -> list[tuple[str, int, str]]:
+    """An arrow's steps as (branch letters, number, date): a step two branches take on the same
+    day under the same number is listed once, lettered for both ('B/C30')."""
+    rows: OrderedDict[tuple[int, str], list[str]] = OrderedDict()
+    for mark in edge.steps:
+        letter = (
+            diagram.branches[mark.branch].letter if diagram.kind == "compare" and mark.branch >= 0 else ""
+        )
+        letters = rows.setdefault((mark.number, mark.date_text), [])
+        if letter not in letters:
+            letters.append(letter)
+    return [("/".join(letters), number, date) for (number, date), letters in rows.items()]
+
+
 # ---------------------------------------------------------------------- title and legend
 def _header(diagram: Diagram, legend: bool = True) -> str:
     title = _font(html_text(diagram.title), size=28, bold=True)
-    subtitle = _font(html_text(diagram.subtitle), size=16, colour=style.MUTED) if diagram.subtitle else ""
+    subtitle = (
+        _font(lines_html(diagram.subtitle, SUBTITLE_WIDTH, align="left"), size=16, colour=style.MUTED)
+        if diagram.subtitle
+        else ""
+    )
     return (
         '<table border="0" cellborder="0" cellspacing="2" cellpadding="2">'
         f'<tr><td align="left">{title}</td></tr>'

@@ -59,6 +59,21 @@ def final_note(replay: Replay) -> str:
     return "concluded" if status == "concluded" else status
 
 
+# A way back is a decision quashed and decided again: a move into an earlier forum from a
+# state of this group (the process's quashed-and-remitted states). Other moves into an earlier
+# forum (a judicial review of a barred-list decision, a meeting referring the officer back to the
+# force) are moves like any other.
+WAY_BACK_GROUP = "remitted_matters"
+BACK_LABEL = "a way back: a decision quashed and decided again"
+
+
+def is_way_back(process: Process, transition: Transition) -> bool:
+    """Whether a transition is a way back: a quashed decision sent back to an earlier forum."""
+    order = forum_order(process)
+    source, dest = process.states[transition.source].forum, process.states[transition.dest].forum
+    return order[dest] < order[source] and transition.source in process.groups.get(WAY_BACK_GROUP, ())
+
+
 def _guard_labels(process: Process, transition: Transition) -> tuple[str, ...]:
     return tuple(process.guards[name].label for name in transition.guards)
 
@@ -127,7 +142,6 @@ def _transition_edges(
     ``dest_of`` maps a transition to the node it is drawn to (by default its
     destination state); ``label_of`` to its label and guards.
     """
-    order = forum_order(process)
     dest_of = dest_of or (lambda t: t.dest)
     label_of = label_of or (lambda t: (process.triggers[t.trigger].label, _guard_labels(process, t)))
     # 1. group by what the arrow says and where it goes
@@ -168,8 +182,7 @@ def _transition_edges(
         members = plan.get(key, ())
         rest = [t for t in items if t.source not in members]
         if members:
-            forum = min(order[process.states[m].forum] for m in members)
-            back = order[process.states[items[0].dest].forum] < forum
+            back = all(is_way_back(process, t) for t in items if t.source in members)
             edges.append(
                 Edge(
                     ids[members],
@@ -183,9 +196,7 @@ def _transition_edges(
                 )
             )
         for transition in rest:
-            back = (
-                order[process.states[transition.dest].forum] < order[process.states[transition.source].forum]
-            )
+            back = is_way_back(process, transition)
             edges.append(
                 Edge(
                     transition.source,
@@ -284,7 +295,7 @@ def process_diagram(process: Process) -> Diagram:
         LegendEntry("guard", "[in brackets]: only when this condition holds"),
         LegendEntry("exit", "continues in another forum (its colour)"),
         LegendEntry("junction", "open from any of the states joined here"),
-        LegendEntry("back", "back to an earlier forum (reconsideration, remittal)"),
+        LegendEntry("back", BACK_LABEL),
     ]
     return Diagram(
         kind="process",
@@ -300,32 +311,181 @@ def process_diagram(process: Process) -> Diagram:
     )
 
 
+# A forum view is drawn for a slide: wrapped into rows of at most this many steps deep; a
+# condition-specific fan of outcomes (a sanction menu) drawn once per regime; every arrow out of
+# the forum ending at one tab per forum it leads to; the ways back bundled, one per destination.
+ROW_DEPTH = 5
+MENU_MIN = 3  # outcomes a regime must open from a stage for them to be drawn as one menu
+REGIME_FACT = "regime"
+
+
+def forum_exit_id(forum: str, other: str) -> str:
+    return f"exit_{forum}_to_{other}"
+
+
+def _regime_guards(process: Process, transition: Transition) -> tuple[str, ...]:
+    """The guards of a transition that name a regime (the rules in force): its labels."""
+    return tuple(
+        process.guards[name].label
+        for name in transition.guards
+        if process.guards[name].condition.op == "is" and process.guards[name].condition.fact == REGIME_FACT
+    )
+
+
+def _merged_label(labels: Iterable[str], most: int = 2) -> str:
+    return _summarise(list(OrderedDict.fromkeys(labels)), most=most)
+
+
 def forum_diagram(process: Process, forum: str) -> Diagram:
-    """One forum in detail, with where a case comes from and where it goes next."""
+    """One forum in detail, drawn for a slide, with where a case comes from and where it goes next.
+
+    Unlike the whole process (a poster), a forum view leaves conditions other than the regime
+    to the full map and the arrows' tooltips; arrows between the same two boxes are one arrow;
+    the outcomes a regime opens from a stage (the sanction menu) hang from one menu node per
+    regime; arrows out of the forum end at one tab per forum they lead to (naming the stages);
+    ways back leave through one bundle per destination; and a deep forum is wrapped into rows
+    (clusters ``forum``, ``forum__2``...), so that it fits a 16:9 slide.
+    """
     if forum not in process.forums:
         raise KeyError(forum)
-    inside = {name for name, state in process.states.items() if state.forum == forum}
+    inside = [name for name, state in process.states.items() if state.forum == forum]
+    inside_set = set(inside)
     order = forum_order(process)
     nodes: list[Node] = []
     edges: list[Edge] = []
-    if process.initial in inside:
+    if process.initial in inside_set:
         nodes.append(Node(id=START, label="start", kind="start", cluster=forum))
         edges.append(Edge(START, process.initial, kind="start"))
-    lane_nodes, lane_edges = _lane(process, forum)
-    nodes += lane_nodes
-    edges += lane_edges
-    # arrows in from other forums; forums from which the same arrows arrive share one entry
-    arrivals: OrderedDict[str, OrderedDict[tuple[str, str], int]] = OrderedDict()
+    nodes += [
+        _state_node(process, name, marks=("initial",) if name == process.initial else ()) for name in inside
+    ]
+    leaving = [t for t in process.transitions if t.source in inside_set]
+    # 1. the menus: a regime that opens MENU_MIN or more outcomes (decisions) from one stage
+    menus: OrderedDict[str, list[Transition]] = OrderedDict()
+    for transition in leaving:
+        regimes = _regime_guards(process, transition)
+        if (
+            len(regimes) == 1
+            and transition.dest in inside_set
+            and process.states[transition.dest].status == "provisional"
+        ):
+            menus.setdefault(regimes[0], []).append(transition)
+    for regime, items in list(menus.items()):
+        per_source: dict[str, set[str]] = {}
+        for t in items:
+            per_source.setdefault(t.source, set()).add(t.dest)
+        if max(len(d) for d in per_source.values()) < MENU_MIN:
+            del menus[regime]
+    in_menu = {id(t) for items in menus.values() for t in items}
+    # 2. arrows: one per pair of boxes; out of the forum, to one tab per forum
+    pairs: OrderedDict[tuple[str, str, str], list[Transition]] = OrderedDict()
+    back_to: OrderedDict[str, list[Transition]] = OrderedDict()
+    for transition in leaving:
+        if id(transition) in in_menu:
+            continue
+        other = process.states[transition.dest].forum
+        if is_way_back(process, transition):
+            back_to.setdefault(other, []).append(transition)
+            continue
+        dest = transition.dest if transition.dest in inside_set else forum_exit_id(forum, other)
+        pairs.setdefault((transition.source, dest, "move"), []).append(transition)
+    for index, (regime, items) in enumerate(menus.items()):
+        menu = f"{forum}_menu_{index + 1}"
+        outcomes = list(OrderedDict.fromkeys(t.dest for t in items))
+        nodes.append(
+            Node(
+                id=menu,
+                label=f"{regime}: {len(outcomes)} outcomes",
+                kind="junction",
+                cluster=forum,
+                tooltip="; ".join(
+                    f"{process.states[t.source].label} -> {process.states[t.dest].label}"
+                    + (f" [{'; '.join(_guard_labels(process, t))}]" if t.guards else "")
+                    for t in items
+                ),
+            )
+        )
+        for source in OrderedDict.fromkeys(t.source for t in items):
+            mine = [t for t in items if t.source == source]
+            edges.append(
+                Edge(
+                    source,
+                    menu,
+                    label=f"outcome ({regime})",
+                    triggers=tuple(OrderedDict.fromkeys(t.trigger for t in mine)),
+                    count=len(mine),
+                )
+            )
+        for dest in outcomes:
+            mine = [t for t in items if t.dest == dest]
+            edges.append(
+                Edge(menu, dest, kind="bundle", triggers=tuple(OrderedDict.fromkeys(t.trigger for t in mine)))
+            )
+    for (source, dest, kind), items in pairs.items():
+        edges.append(
+            Edge(
+                source,
+                dest,
+                label=_merged_label(process.triggers[t.trigger].label for t in items),
+                kind=kind,
+                guards=tuple(OrderedDict.fromkeys(g for t in items for g in _regime_guards(process, t))),
+                triggers=tuple(OrderedDict.fromkeys(t.trigger for t in items)),
+                count=len(items),
+            )
+        )
+    # 3. the ways back: from the stages that send a decision back, one bundle per forum
+    for other, items in back_to.items():
+        exit_node = forum_exit_id(forum, other)
+        sources = list(OrderedDict.fromkeys(t.source for t in items))
+        start = sources[0]
+        if len(sources) > 1:
+            start = f"{forum}_back_{other}"
+            nodes.append(Node(id=start, label="", kind="junction", cluster=forum))
+            edges.extend(Edge(source, start, kind="member") for source in sources)
+        edges.append(
+            Edge(
+                start,
+                exit_node,
+                label=_merged_label((process.triggers[t.trigger].label for t in items), most=3),
+                kind="back",
+                triggers=tuple(OrderedDict.fromkeys(t.trigger for t in items)),
+                count=len(items),
+            )
+        )
+    exits = OrderedDict.fromkeys(process.states[t.dest].forum for t in leaving if t.dest not in inside_set)
+    for other in sorted(exits, key=order.__getitem__):
+        states = [
+            process.states[d].label
+            for d in OrderedDict.fromkeys(t.dest for t in leaving if process.states[t.dest].forum == other)
+        ]
+        label = process.forums[other].label
+        nodes.append(
+            Node(
+                id=forum_exit_id(forum, other),
+                label=label,
+                kind="exit",
+                cluster=forum,
+                lines=(_summarise(states, most=3),),
+                forum_index=order[other],
+                tooltip=f"continues in {label}: " + "; ".join(states),
+            )
+        )
+    # 4. arrows in from other forums; forums from which the same arrows arrive share one entry
+    arrivals: OrderedDict[str, OrderedDict[tuple[str, str, bool], int]] = OrderedDict()
     for transition in process.transitions:
-        if transition.dest in inside and transition.source not in inside:
+        if transition.dest in inside_set and transition.source not in inside_set:
             other = process.states[transition.source].forum
-            key = (process.triggers[transition.trigger].label, transition.dest)
+            key = (
+                process.triggers[transition.trigger].label,
+                transition.dest,
+                is_way_back(process, transition),
+            )
             ways = arrivals.setdefault(other, OrderedDict())
             ways[key] = ways.get(key, 0) + 1
     entries: OrderedDict[tuple, list[str]] = OrderedDict()
     for other in sorted(arrivals, key=order.__getitem__):
         entries.setdefault(tuple(arrivals[other]), []).append(other)
-    for _index, (shared_ways, others) in enumerate(entries.items()):
+    for arriving, others in entries.items():
         entry = f"from_{'_'.join(others)}"
         names = [process.forums[o].label for o in others]
         label = "from " + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1])
@@ -339,30 +499,76 @@ def forum_diagram(process: Process, forum: str) -> Diagram:
                 forum_index=min(order[o] for o in others),
             )
         )
-        back = min(order[o] for o in others) > order[forum]
-        for label_text, dest in shared_ways:
-            count = sum(arrivals[o][(label_text, dest)] for o in others)
-            edges.append(Edge(entry, dest, label=label_text, kind="back" if back else "move", count=count))
+        by_dest: OrderedDict[tuple[str, bool], list[str]] = OrderedDict()
+        for label_text, dest, back in arriving:
+            by_dest.setdefault((dest, back), []).append(label_text)
+        for (dest, back), labels in by_dest.items():
+            count = sum(arrivals[o].get((text, dest, back), 0) for o in others for text in labels)
+            edges.append(
+                Edge(entry, dest, label=_merged_label(labels), kind="back" if back else "move", count=count)
+            )
+    deep = _depth(nodes, edges, forum) > ROW_DEPTH
     legend = [
         *_status_legend(),
         LegendEntry("move", "a step, labelled with what happens"),
-        LegendEntry("guard", "[in brackets]: only when this condition holds"),
+        LegendEntry("guard", "[in brackets]: the regime it applies under"),
         LegendEntry("entry", "arrives from another forum"),
-        LegendEntry("exit", "continues in another forum (its colour)"),
-        LegendEntry("junction", "open from any of the states joined here"),
-        LegendEntry("back", "back to an earlier forum (reconsideration, remittal)"),
+        LegendEntry("exit", "continues in another forum (its colour): the stages it leads to"),
+        LegendEntry("junction", "a regime's outcomes, or the stages a bundle leaves from"),
+        LegendEntry("back", BACK_LABEL),
     ]
     return Diagram(
         kind="forum",
         name=f"forum-{forum.replace('_', '-')}",
         title=process.forums[forum].label,
-        subtitle=process.forums[forum].description,
-        rankdir="LR",
-        clusters=_clusters(process, [n for n in process.states if n in inside]),
+        subtitle=process.forums[forum].description
+        + " Other conditions: on the whole process map and in each arrow's tooltip.",
+        rankdir="TB" if deep else "LR",
+        clusters=_clusters(process, inside),
         nodes=tuple(nodes),
         edges=tuple(edges),
         legend=_in_use(legend, nodes, edges),
     )
+
+
+def _depth(nodes: list[Node], edges: list[Edge], forum: str) -> int:
+    """How deep a forum is: the longest chain of forward arrows inside it (a loop back is
+    not followed). A forum deeper than ROW_DEPTH is drawn top to bottom, its steps in rows."""
+    ids = [n.id for n in nodes if n.cluster == forum]
+    known = set(ids)
+    out: dict[str, list[str]] = {name: [] for name in ids}
+    for edge in edges:
+        if edge.source in known and edge.dest in known and edge.source != edge.dest:
+            out[edge.source].append(edge.dest)
+    # a depth-first order; arrows to a box still being visited close a loop and are ignored
+    depth = {name: 0 for name in ids}
+    state: dict[str, int] = {}
+    topo: list[str] = []
+
+    def visit(start: str) -> None:
+        stack = [(start, iter(out[start]))]
+        state[start] = 1
+        while stack:
+            name, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[name] = 2
+                topo.append(name)
+                stack.pop()
+            elif child not in state:
+                state[child] = 1
+                stack.append((child, iter(out[child])))
+
+    for name in ids:
+        if name not in state:
+            visit(name)
+    topo.reverse()
+    position = {name: index for index, name in enumerate(topo)}
+    for name in topo:
+        for child in out[name]:
+            if position[child] > position[name]:
+                depth[child] = max(depth[child], depth[name] + 1)
+    return max(depth.values(), default=0)
 
 
 def overview_diagram(process: Process) -> Diagram:
@@ -401,7 +607,7 @@ def overview_diagram(process: Process) -> Diagram:
                 a,
                 b,
                 label=_summarise(labels, most=4),
-                kind="back" if order[b] < order[a] else "move",
+                kind="back" if all(is_way_back(process, t) for t in items) else "move",
                 triggers=tuple(OrderedDict.fromkeys(t.trigger for t in items)),
                 count=len(items),
             )
@@ -409,7 +615,7 @@ def overview_diagram(process: Process) -> Diagram:
     legend = [
         LegendEntry("forum", "a forum: its stages and decisions"),
         LegendEntry("move", "how a case moves on (thicker: more ways)"),
-        LegendEntry("back", "back to an earlier forum: the numbered ways back are listed below"),
+        LegendEntry("back", BACK_LABEL + "; the numbered ways back are listed below"),
     ]
     return Diagram(
         kind="overview",
@@ -462,21 +668,11 @@ def compare_diagram(process: Process, replays: Sequence[Replay], context: str = 
 
 
 def shared_prefix(replays: Sequence[Replay]) -> int:
-    """How many leading steps every replay has in common (same event, same move)."""
-    count = 0
-    for steps in zip(*(r.steps for r in replays), strict=False):
-        first = steps[0]
-        if all(
-            s.event.id == first.event.id
-            and s.event.date == first.event.date
-            and s.before == first.before
-            and s.after == first.after
-            for s in steps
-        ):
-            count += 1
-        else:
-            break
-    return count
+    """How many leading steps every replay shares with the first: the pairwise definition of
+    :func:`procsim.analysis.diff.diff`, the one home of where two scenarios part."""
+    from procsim.analysis.diff import diff
+
+    return min((diff(replays[0], other).shared for other in replays[1:]), default=len(replays[0].steps))
 
 
 def _paths(process: Process, replays: list[Replay], name: str, context: str = "near") -> Diagram:
@@ -505,7 +701,9 @@ def _paths(process: Process, replays: list[Replay], name: str, context: str = "n
             if step.transition is None:
                 side.setdefault((step.before, owner), []).append(mark)
                 continue
-            key = (step.before, step.after, step.transition.trigger, owner)
+            # one arrow per move, whichever branches take it: branches that take the same move
+            # after they part (or agree longer than the rest) share its arrow, each step listed
+            key = (step.before, step.after, step.transition.trigger, -1)
             path_steps.setdefault(key, []).append(mark)
             fired.setdefault(key, step.transition)
             visited.setdefault(step.before, set()).add(owner)
@@ -578,10 +776,11 @@ def _paths(process: Process, replays: list[Replay], name: str, context: str = "n
         if edge.kind in ("move", "back") and (edge.source, edge.dest, edge.triggers[0]) in on_path_keys:
             continue  # drawn strongly below
         edges.append(_replace(edge, faint=True))
-    for (source, dest, trigger, owner), marks in path_steps.items():
-        transition = fired[(source, dest, trigger, owner)]
-        order = forum_order(process)
-        back = order[process.states[dest].forum] < order[process.states[source].forum]
+    for (source, dest, trigger, _key), marks in path_steps.items():
+        transition = fired[(source, dest, trigger, _key)]
+        owners = {mark.branch for mark in marks}
+        owner = owners.pop() if len(owners) == 1 else -1
+        back = is_way_back(process, transition)
         edges.append(
             Edge(
                 source,

@@ -19,7 +19,7 @@ import re
 import unicodedata
 
 from procsim.render.diagram import style
-from procsim.render.diagram.ir import Diagram, Edge, Node, Timeline
+from procsim.render.diagram.ir import Diagram, Edge, Node, Timeline, TimelineEvent
 
 _PLAIN_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,60}$")
 _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,'()/?!+*_-@$~^")
@@ -123,10 +123,11 @@ def _state_line(ids: _Ids, node: Node) -> str:
 def _edge_label(diagram: Diagram, edge: Edge) -> str:
     parts = []
     if edge.steps:
-        letter = (
-            diagram.branches[edge.branch].letter if diagram.kind == "compare" and edge.branch >= 0 else ""
+        from procsim.render.diagram.dot import step_rows
+
+        parts.append(
+            ", ".join(f"{letters}{number}. {date}" for letters, number, date in step_rows(diagram, edge))
         )
-        parts.append(", ".join(f"{letter}{m.number}. {m.date_text}" for m in edge.steps))
     if edge.label:
         parts.append(edge.label)
     text = mermaid_text(" ".join(parts))
@@ -161,10 +162,21 @@ def _classes(diagram: Diagram, nodes: list[Node], ids: _Ids) -> list[str]:
 
 
 # ---------------------------------------------------------------------- timelines
+def _milestone(event: TimelineEvent) -> str:
+    """A step's label; one dated only to the month or year says so ('~Oct 2021 (month)'),
+    since the chart must place it on a day."""
+    if event.precise:
+        return f"{event.number}. {event.date_text}: {event.label}"
+    precision = "year" if len(event.date) == 4 else "month"
+    return f"{event.number}. ~{event.date_text} ({precision}, day assumed): {event.label}"
+
+
 def timeline_to_mermaid(timeline: Timeline) -> str:
     """The timeline as a Mermaid ``gantt`` chart: stages as bars, steps as milestones."""
     lines = _front_matter(timeline.title + " (timeline)")
     lines += ["gantt", "  dateFormat YYYY-MM-DD", "  axisFormat %Y", "  tickInterval 1year"]
+    if any(not event.precise for event in timeline.events):  # Mermaid has no comments on the chart
+        lines.append("  %% ~ marks a step dated only to the month or year: drawn at an assumed day")
     labels = {forum: label for forum, label, _ in timeline.lanes}
     before = [s for s in timeline.stages if s.before_process]
     if before:
@@ -189,7 +201,7 @@ def timeline_to_mermaid(timeline: Timeline) -> str:
             )
         for event in events:
             lines.append(
-                f"    {mermaid_text(f'{event.number}. {event.date_text}: {event.label}')} : milestone, "
+                f"    {mermaid_text(_milestone(event))} : milestone, "
                 f"m{event.number}, {event.when.isoformat()}, 0d"
             )
     side = [e for e in timeline.events if not e.moved]
@@ -197,7 +209,7 @@ def timeline_to_mermaid(timeline: Timeline) -> str:
         lines.append("  section Side events")
         for event in side:
             lines.append(
-                f"    {mermaid_text(f'{event.number}. {event.date_text}: {event.label}')} : milestone, "
+                f"    {mermaid_text(_milestone(event))} : milestone, "
                 f"m{event.number}, {event.when.isoformat()}, 0d"
             )
     return "\n".join(lines) + "\n"
