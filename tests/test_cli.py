@@ -135,7 +135,9 @@ def test_list_never_cuts_an_id(capsys, monkeypatch):
 def test_replay_brief_and_default_are_short_and_name_no_seed_file(capsys):
     code, brief, _ = run(capsys, "replay", "oconnor", "--brief")
     assert (
-        code == 0 and len(brief.splitlines()) < 60 and "13. 5 October 2021  final written warning -> Final written warning" in brief
+        code == 0
+        and len(brief.splitlines()) < 60
+        and "13. 5 October 2021  final written warning -> Final written warning" in brief
     )
     code, normal, _ = run(capsys, "replay", "oconnor")
     assert len(normal.splitlines()) < 450 and ".txt" not in normal and "None" not in normal

@@ -94,6 +94,7 @@ class Section:
     name: str
     priority: int
     items: list[Any] = field(factory=list)
+    headed: bool = False  # the first item is a heading for the rest
 
 
 # ---------------------------------------------------------------------- views
@@ -272,7 +273,7 @@ def step_sections(stepper: Stepper, compact: bool = False) -> list[Section]:
             )
         )
     running = stepper.running_limits()
-    limits = Section("the time limits", 3)
+    limits = Section("the time limits", 3, headed=bool(running))
     limits.items.append(Text.from_markup("[bold]Time limits running now:[/]" + ("" if running else " none")))
     for run in running:
         limits.items.append(
@@ -281,7 +282,9 @@ def step_sections(stepper: Stepper, compact: bool = False) -> list[Section]:
     sections.append(limits)
     if step is not None and step.moved:
         open_lines, blocked_lines = _choice_lines(stepper, stepper.alternatives_to_current(), mark_taken=True)
-        choices = Section("the options", 2)
+        choices = Section(
+            "the options", 3 if stepper.exploring and stepper.position >= stepper.total else 2, headed=True
+        )
         choices.items.append(
             Text.from_markup(
                 f"[bold]What the law allowed here[/] (from {escape(process.states[step.before].label)}; "
@@ -301,7 +304,7 @@ def step_sections(stepper: Stepper, compact: bool = False) -> list[Section]:
         else:
             how = "this side event did not move the case: type next to go on"
         open_lines, blocked_lines = _choice_lines(stepper, stepper.options_here(), mark_taken=False)
-        upcoming = Section("what can happen next", 2)
+        upcoming = Section("what can happen next", 2, headed=True)
         upcoming.items.append(
             Text.from_markup(f"[bold]What can happen next[/] (from {escape(here.label)}; {how}):")
         )
@@ -358,6 +361,9 @@ def fit(sections: list[Section], width: int, height: int) -> Group:
                     break
                 budget -= lines
                 count += 1
+            if count == 1 and len(section.items) > 1 and section.headed:
+                budget += height_of(section.items[0], width)  # a heading alone says nothing
+                count = 0
             kept[index] = count
             if count < len(section.items):
                 left_out.append(section.name if count == 0 else f"more of {section.name}")
