@@ -329,6 +329,7 @@ class Process:
     def default_facts(self) -> dict[str, Any]:
         return {name: spec.default for name, spec in self.facts.items()}
 
+
 def fact_words(process: Process, name: str) -> str:
     """A fact (or derived fact) named in words, for every renderer."""
     spec = process.facts.get(name)
