@@ -13,10 +13,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## The main job: replay the O'Connor case, check every scenario, regenerate diagrams/.
+## Each command prints a short result; `procsim replay oconnor` gives the case in full.
 run: $(STAMP)
-	$(BIN)/procsim replay oconnor
-	$(BIN)/procsim check
-	$(BIN)/procsim diagram --all
+	@$(BIN)/procsim replay oconnor --brief
+	@echo
+	@$(BIN)/procsim check
+	@$(BIN)/procsim diagram --all
 
 ## The test suite.
 test: $(STAMP)

@@ -35,7 +35,9 @@ def run_check(tmp_path: Path, text: str, capsys, name: str = "case.yaml") -> tup
     path.write_text(text, encoding="utf-8")
     code = main(["check", str(path)])
     out = capsys.readouterr().out
-    return code, [line for line in out.splitlines() if line.strip()]
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert lines and " checked: " in lines[-1], lines  # the summary is the last line of stdout
+    return code, lines[:-1]
 
 
 def one_problem(tmp_path, text, capsys, name="case.yaml") -> str:
@@ -201,7 +203,7 @@ def test_extends_cycle(tmp_path, capsys):
         )
     code = main(["check", str(tmp_path / "a.yaml")])
     out = capsys.readouterr().out.strip().splitlines()
-    assert code == 1 and len(out) == 1 and "cycle" in out[0] and "a -> b -> a" in out[0]
+    assert code == 1 and len(out) == 2 and "cycle" in out[0] and "a -> b -> a" in out[0]
 
 
 def test_extends_unknown_divergence_point(tmp_path, capsys):

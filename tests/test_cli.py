@@ -22,7 +22,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def test_replay_oconnor_shows_the_dated_sourced_timeline(capsys):
-    code, out, _ = run(capsys, "replay", "oconnor")
+    code, out, _ = run(capsys, "replay", "oconnor", "--sources")
     assert code == 0
     for text in (
         "23 October 2011",
@@ -69,7 +69,7 @@ def test_replay_by_path_and_unknown_name(capsys):
 
 def test_check_default_folder_passes(capsys):
     code, out, err = run(capsys, "check")
-    assert code == 0 and out == "" and "all valid" in err
+    assert code == 0 and out.strip() == "5 scenario files checked: all valid" and err == ""
 
 
 def test_check_json(capsys):
@@ -111,3 +111,45 @@ def test_explain_unknown_suggests(capsys):
 def test_no_command_prints_help(capsys):
     assert main([]) == 2
     assert "replay" in capsys.readouterr().out
+
+
+def test_common_options_work_before_or_after_the_command(capsys):
+    code, after, _ = run(capsys, "replay", "oconnor", "--scenarios", str(SCENARIOS), "--json")
+    assert code == 0 and json.loads(after)["scenario"] == "oconnor"
+    code, before, _ = run(capsys, "--scenarios", str(SCENARIOS), "--json", "replay", "oconnor")
+    assert code == 0 and before == after
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("procsim ")
+
+
+def test_list_never_cuts_an_id(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and "oconnor-officer-appeals-to-pat\n" in out and "…" not in out
+
+
+def test_replay_brief_and_default_are_short_and_name_no_seed_file(capsys):
+    code, brief, _ = run(capsys, "replay", "oconnor", "--brief")
+    assert (
+        code == 0
+        and len(brief.splitlines()) < 60
+        and "13. 5 October 2021  final written warning -> Final written warning" in brief
+    )
+    code, normal, _ = run(capsys, "replay", "oconnor")
+    assert len(normal.splitlines()) < 450 and ".txt" not in normal and "None" not in normal
+    assert "unset" not in normal and "Basis: None" not in normal
+
+
+def test_explain_takes_words(capsys):
+    code, out, _ = run(capsys, "explain", "final", "written", "warning")
+    assert code == 0 and "state 'final_written_warning'" in out
+
+
+def test_diagram_json_with_output_writes_the_file(capsys, tmp_path):
+    target = tmp_path / "x.mmd"
+    code, out, _ = run(capsys, "diagram", "oconnor", "-o", str(target), "--json")
+    assert code == 0 and target.exists() and json.loads(out)["written"] == str(target)

@@ -28,7 +28,7 @@ shortest route to each; --show lists the routes themselves.
 
 SCAFFOLD_HELP = """\
 Write a skeleton alternative-outcome scenario that reaches OUTCOME along a shortest
-route (the process's order breaks ties), from the first state or, with --from and
+route (the process's order breaks ties), from the first state or, with --extends and
 --after, extending a scenario after one of its events. Each event sets the facts the
 guards on its step need; dates, summaries, sources and the title are TODO markers.
 `procsim check` reports the file as incomplete (exit status 3) until no TODO is left.
@@ -86,7 +86,7 @@ def add_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         "--to", dest="to_state", required=True, metavar="OUTCOME", help="the state to reach"
     )
     scaffold.add_argument(
-        "--from", dest="from_scenario", metavar="SCENARIO", help="extend this scenario (needs --after)"
+        "--extends", dest="from_scenario", metavar="SCENARIO", help="extend this scenario (needs --after)"
     )
     scaffold.add_argument(
         "--after", metavar="EVENT", help="the event of SCENARIO after which the new route starts"
@@ -229,7 +229,7 @@ def cmd_scaffold(args: argparse.Namespace) -> int:
     target = _state(process, args.to_state, "--to")
     assert target is not None
     if (args.from_scenario is None) != (args.after is None):
-        raise ProcsimError("--from SCENARIO and --after EVENT go together")
+        raise ProcsimError("--extends SCENARIO and --after EVENT go together")
     base = None
     if args.from_scenario is not None:
         base = open_scenario(args.from_scenario, args.scenarios)
@@ -239,7 +239,7 @@ def cmd_scaffold(args: argparse.Namespace) -> int:
         process, target, engine=engine_for(process), base=base, after=args.after, max_loops=args.max_loops
     )
     command = f"procsim scaffold --to {target}" + (
-        f" --from {base.id} --after {args.after}" if base is not None else ""
+        f" --extends {base.id} --after {args.after}" if base is not None else ""
     )
     text = scaffold_yaml(_with_command(plan, command))
     if args.output is None:
@@ -254,14 +254,15 @@ def cmd_scaffold(args: argparse.Namespace) -> int:
         raise ProcsimError("the file exists; use --force to overwrite it", path=str(args.output))
     write_text_atomic(args.output, text)
     todos = sum(1 for line in text.splitlines() if "TODO" in line and not line.lstrip().startswith("#"))
-    sys.stderr.write(
-        f"wrote {args.output}: a {len(plan.route)}-step route to {target}; fill in its TODO markers "
+    steps, events = len(plan.route), len(plan.events)
+    out = sys.stderr if args.json else sys.stdout
+    out.write(
+        f"wrote {args.output}: {steps} step{'s' if steps != 1 else ''} to {target} "
+        f"({events} event{'s' if events != 1 else ''}, side events included); fill in its TODO markers "
         f"({todos}), then run: procsim check {args.output}\n"
     )
     if base is not None and base.path and Path(base.path).resolve().parent != args.output.resolve().parent:
-        sys.stderr.write(
-            f"note: it extends '{base.id}', so it must sit beside it in {Path(base.path).parent}/\n"
-        )
+        out.write(f"note: it extends '{base.id}', so it must sit beside it in {Path(base.path).parent}/\n")
     if args.json:
         print_json({"target": target, "steps": len(plan.route), "file": str(args.output)})
     return EXIT_OK

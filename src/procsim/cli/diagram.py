@@ -70,14 +70,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--check", action="store_true", help="with --all: write nothing; exit 1 naming each stale diagram"
     )
     parser.add_argument(
-        "--force", action="store_true", help="with --all: redraw every file, not only the stale ones"
+        "--redraw", action="store_true", help="with --all: redraw every file, not only the stale ones"
     )
     parser.add_argument("--process", default=None, help="the process, when no scenario is given")
 
 
 def cmd_diagram(args: argparse.Namespace) -> int:
-    if (args.check or args.force) and not args.all:
-        raise ProcsimError("--check and --force go with --all: procsim diagram --all --check")
+    if (args.check or args.redraw) and not args.all:
+        raise ProcsimError("--check and --redraw go with --all: procsim diagram --all --check")
     if args.all:
         if (
             args.scenarios_to_draw
@@ -93,11 +93,13 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     fmt = args.format or _format_from(args.output) or "svg"
     if args.page and fmt != "pdf":
         raise ProcsimError("--page goes with a PDF: procsim diagram ... --format pdf --page slide")
-    if args.json:
+    if args.json and not args.output:
         print_json(drawing.ir.to_json())
         return EXIT_OK
     data = drawing.render(fmt, page=args.page)
     output = args.output
+    if args.json and output == "-":
+        raise ProcsimError("--json and -o - both print to standard output: choose one")
     if output is None and fmt in TEXT_FORMATS:
         output = "-"
     if output == "-":
@@ -108,7 +110,10 @@ def cmd_diagram(args: argparse.Namespace) -> int:
 
     path = Path(output) if output else Path(f"{drawing.name}.{'mmd' if fmt == 'mermaid' else fmt}")
     write_file(path, data)
-    sys.stderr.write(f"wrote {path}\n")
+    if args.json:
+        print_json({"written": str(path), "format": fmt, "diagram": drawing.ir.to_json()})
+    else:
+        sys.stdout.write(f"wrote {path}\n")
     return EXIT_OK
 
 
@@ -195,7 +200,7 @@ def _all(args: argparse.Namespace) -> int:
             for path, reason in problems:
                 sys.stdout.write(f"{path}: {reason}\n")
             count = len(items) * 2 + file_count(pages)
-            sys.stderr.write(
+            sys.stdout.write(
                 f"{count} diagram files checked in {folder}/: "
                 + (
                     "all up to date\n"
@@ -204,12 +209,26 @@ def _all(args: argparse.Namespace) -> int:
                 )
             )
         return EXIT_OK if not problems else EXIT_PROBLEMS
-    written = write_all(items, folder, force=args.force) + write_site(pages, folder, force=args.force)
+    progress = None
+    if sys.stderr.isatty() and not args.json:
+        total = len(items) * 2 + file_count(pages)
+
+        def progress(path: Path) -> None:
+            sys.stderr.write(f"\r\x1b[Kdrawing {path.name} ({total} files to check)")
+            sys.stderr.flush()
+
+        sys.stderr.write(f"checking {total} diagram files in {folder}/ ...")
+        sys.stderr.flush()
+    written = write_all(items, folder, force=args.redraw, progress=progress) + write_site(
+        pages, folder, force=args.redraw
+    )
+    if progress is not None:
+        sys.stderr.write("\r\x1b[K")
     if args.json:
         print_json({"folder": str(folder), "written": [str(path) for path in written]})
     else:
         total = len(items) * 2 + file_count(pages)
-        sys.stderr.write(
+        sys.stdout.write(
             f"wrote {len(written)} diagram file{'s' if len(written) != 1 else ''} in {folder}/"
             + (f" ({total - len(written)} already up to date)" if len(written) < total else "")
             + "\n"

@@ -19,7 +19,7 @@ from procsim.cli.output import (
     print_json,
     print_rich,
 )
-from procsim.core.errors import ProcsimError, UnknownName, suggest
+from procsim.core.errors import ProcsimError
 from procsim.io import DEFAULT_PROCESS
 
 
@@ -63,27 +63,31 @@ def cmd_list(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(title="Processes", title_justify="left")
-    for column in ("id", "title", "states", "transitions"):
-        table.add_column(column)
+    table.add_column("id", no_wrap=True, min_width=max((len(p["id"]) for p in processes), default=2))
+    for column in ("title", "states", "transitions"):
+        table.add_column(column, overflow="fold")
     for item in processes:
         table.add_row(item["id"], item["title"], str(item["states"]), str(item["transitions"]))
     print_rich(table)
-    table = Table(title=f"Scenarios in {args.scenarios}/", title_justify="left")
-    for column in ("id", "kind", "extends", "events", "ends in", "title"):
-        table.add_column(column)
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.padding import Padding
+    from rich.text import Text
+
+    # One entry a scenario: its id whole on its own line (the very thing a user types), then the rest.
+    lines: list = [Text(f"Scenarios in {args.scenarios}/", style="italic")]
     for item in scenarios:
+        lines.append(Text.from_markup(f"  [bold cyan]{escape(item['id'])}[/]"))
         if item["valid"]:
-            table.add_row(
-                item["id"],
-                item["kind"],
-                item["extends"] or "",
-                str(item["events"]),
-                f"{item['end']} ({item['status']})",
-                item["title"],
+            extends = f"; extends {item['extends']}" if item["extends"] else ""
+            about = (
+                f"{item['kind']}{extends}; {item['events']} events; ends in {item['end']} ({item['status']})\n"
+                f"{item['title']}"
             )
+            lines.append(Padding(Text(about), (0, 0, 0, 6)))
         else:
-            table.add_row(item["id"], "[red]invalid[/]", "", "", "", item["error"])
-    print_rich(table)
+            lines.append(Padding(Text.from_markup(f"[red]invalid:[/] {escape(item['error'])}"), (0, 0, 0, 6)))
+    print_rich(Group(*lines))
     return EXIT_OK
 
 
@@ -92,10 +96,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from procsim.workspace import replay_scenario
 
     replayed = replay_scenario(args.scenario, args.scenarios)
+    if args.brief and args.sources:
+        raise ProcsimError("--brief and --sources ask for less and more: choose one")
     if args.json:
         print_json(replay_json(replayed.process, replayed.replay, replayed.runs))
     else:
-        print_rich(replay_text(replayed.process, replayed.replay, replayed.runs))
+        detail = "brief" if args.brief else "full" if args.sources else "normal"
+        print_rich(replay_text(replayed.process, replayed.replay, replayed.runs, detail))
     return EXIT_OK
 
 
@@ -173,7 +180,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             + (f"; {warnings} late step{'s' if warnings != 1 else ''}" if warnings else "")
             + (f"; {incomplete} incomplete (TODO markers left)" if incomplete else "")
         )
-        sys.stderr.write(summary + "\n")
+        out.write(summary + "\n")
     if problems:
         return EXIT_PROBLEMS
     return EXIT_INCOMPLETE if incomplete else EXIT_OK
@@ -181,23 +188,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from procsim.io.process_reader import load_process
-    from procsim.render.text import explain_data, explain_text
+    from procsim.render.text import explain_entry, explain_text
 
     process = load_process(args.process)
-    data = explain_data(process, args.name)
-    if data is None:
-        names = [
-            *process.states,
-            *process.triggers,
-            *process.guards,
-            *process.side_events,
-            *process.facts,
-            *process.derived,
-        ]
-        raise UnknownName(
-            f"'{args.name}' is not a state, trigger, guard, side event or fact of "
-            f"{process.id}{suggest(args.name, names)}"
-        )
+    data = explain_entry(process, " ".join(args.name))
     if args.json:
         print_json(data)
     else:
@@ -211,53 +205,90 @@ def cmd_step(args: argparse.Namespace) -> int:
     return run_stepper(args)
 
 
+def _common_options(top: bool) -> argparse.ArgumentParser:
+    """The options every command takes, before or after the command's name.
+
+    The top-level parser gives the defaults; a subcommand's copy has no default
+    (SUPPRESS), so an option given before the command is not undone after it.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    default: object = None if top else argparse.SUPPRESS
+    common.add_argument(
+        "--scenarios",
+        type=Path,
+        default=default,
+        metavar="DIR",
+        help="the scenarios folder (default: ./scenarios)",
+    )
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="print JSON for programs",
+    )
+    return common
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("procsim")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree without install
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="procsim",
         description="Simulate the England & Wales route from a police complaint to the last appeal.",
+        parents=[_common_options(top=True)],
     )
-    parser.add_argument(
-        "--scenarios",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="the scenarios folder (default: ./scenarios)",
-    )
+    parser.add_argument("--version", action="version", version=f"procsim {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = _common_options(top=False)
 
     def add(name: str, help_text: str, handler) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--json", action="store_true", help="print JSON for programs")
+        sub = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
         sub.set_defaults(handler=handler)
         return sub
 
     add("list", "list the processes and scenarios found", cmd_list)
     replay = add("replay", "replay a scenario step by step", cmd_replay)
     replay.add_argument("scenario", help="a scenario name in scenarios/ or a path to a file")
+    replay.add_argument(
+        "--brief", action="store_true", help="one line per step: date, what happened, the state it led to"
+    )
+    replay.add_argument(
+        "--sources", action="store_true", help="also list every source of each step in full (long)"
+    )
     deadlines = add(
         "deadlines", "every time limit that ran in a scenario, with due dates and verdicts", cmd_deadlines
     )
     deadlines.add_argument("scenario", help="a scenario name in scenarios/ or a path to a file")
-    step = commands.add_parser(
-        "step",
-        help="step through a case: what-if branches, a quiz",
-        description="Step through a scenario event by event (or explore the bare "
-        "process), try what-if branches and save them, or take a quiz.",
+    step = add("step", "step through a case: what-if branches, a quiz", cmd_step)
+    step.description = (
+        "Step through a scenario event by event (or explore the bare process with --bare), "
+        "try what-if branches and save them, or take a quiz."
     )
     step.add_argument("scenario", nargs="?", help="a scenario name in scenarios/ or a path")
     step.add_argument(
-        "--process",
-        dest="process_only",
-        action="store_true",
-        help="explore the bare process from its first state, with no scenario",
+        "--bare", action="store_true", help="explore the bare process from its first state, with no scenario"
+    )
+    step.add_argument(
+        "--process", default=DEFAULT_PROCESS, help="with --bare: the process (default: %(default)s)"
     )
     step.add_argument("--quiz", action="store_true", help="guess each step before it is revealed")
     step.add_argument("--script", metavar="FILE", help="read commands from FILE ('-' for standard input)")
-    step.set_defaults(handler=cmd_step, process=DEFAULT_PROCESS, json=False)
     check = add("check", "validate scenario files against the model", cmd_check)
     check.add_argument("paths", nargs="*", help="files or folders (default: scenarios/)")
     explain = add("explain", "explain a state, trigger, guard, side event or fact", cmd_explain)
-    explain.add_argument("name")
+    explain.add_argument(
+        "name",
+        nargs="+",
+        metavar="NAME",
+        help="its name (final_written_warning) or its words (final written warning)",
+    )
     explain.add_argument("--process", default=DEFAULT_PROCESS, help="the process (default: %(default)s)")
     from procsim.cli.diagram import add_arguments as add_diagram_arguments
     from procsim.cli.diagram import cmd_diagram

@@ -9,6 +9,7 @@ a time and everything is plain text, so a transcript reads top to bottom.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import select
 import shlex
@@ -17,23 +18,83 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from attrs import define, field
 from rich.console import Group
 from rich.markup import escape
 from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 
 from procsim.core.dates import describe_gap
-from procsim.core.errors import ProcsimError
+from procsim.core.errors import ProcsimError, suggest
 from procsim.core.model import STATUS_WORDS
 from procsim.core.stepper import Choice, Stepper, numbered
-from procsim.render.text import discrepancy_text, event_label, explain_data, explain_text, run_line
-
-HELP = (
-    "Commands: next (n, Enter, right/down arrow) | back (b, left/up arrow) | jump N (j N) | "
-    "explain NAME (e NAME) | details (d): sources in full | whatif N [DATE] (w): take option N here instead | "
-    "choose N [DATE] (c): what happens next while exploring | save FILE (s FILE) | quit (q) | help (?)"
+from procsim.render.text import (
+    discrepancy_text,
+    event_label,
+    explain_entry,
+    explain_text,
+    fact_change_text,
+    run_line,
 )
-QUIZ_HELP = "Quiz: type the number (or trigger) of what happens next; q quits and shows your score."
+
+#: The commands, one line each: what to type, and what it does.
+COMMANDS = (
+    ("next, n, Enter, right/down arrow", "the next step"),
+    ("back, b, left/up arrow", "the step before"),
+    ("jump N, j N", "go to step N"),
+    ("details, d", "the whole step: sources in full, fact names, why options were not available"),
+    (
+        "explain NAME or N, e",
+        "what the model says about a state, step or fact (a name, its words, or an option's number)",
+    ),
+    ("whatif N [DATE], w", "take option N at this step instead of what happened (a what-if branch)"),
+    ("choose N [DATE], c", "on a what-if branch: choose what happens next"),
+    ("real, r", "leave the what-if branch for what really happened (the branch is kept)"),
+    ("branch", "return to the what-if branch you left"),
+    ("save FILE, s FILE", "save the what-if branch as a scenario"),
+    ("quit, q", "stop"),
+    ("help, ?", "this list"),
+)
+QUIZ_HELP = "Quiz: type the number (or name) of what happens next; back, explain, help and quit work too."
+HINT = "Type help (?) for the commands."
+
+
+def help_view(quiz: bool = False) -> Any:
+    """The command list, each description indented under its own column when it wraps."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, style="cyan")
+    grid.add_column()
+    for command, what in COMMANDS:
+        grid.add_row(command, what)
+    parts: list[Any] = [Text("Commands:", style="bold"), Padding(grid, (0, 0, 0, 2))]
+    if quiz:
+        parts.insert(0, Text(QUIZ_HELP))
+    return Group(*parts)
+
+
+def _indented(renderable: Any, indent: int = 2) -> Padding:
+    """A line indented by ``indent``, its wrapped lines too."""
+    return Padding(renderable, (0, 0, 0, indent))
+
+
+def _item(mark: str, body: str) -> Padding:
+    """A list item whose wrapped lines start under the text, not under the mark."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(Text.from_markup(mark), Text.from_markup(body))
+    return Padding(grid, (0, 0, 0, 2))
+
+
+@define
+class Section:
+    """Part of a step's view. ``priority``: lower is kept first when the terminal is short."""
+
+    name: str
+    priority: int
+    items: list[Any] = field(factory=list)
+    headed: bool = False  # the first item is a heading for the rest
 
 
 # ---------------------------------------------------------------------- views
@@ -41,10 +102,16 @@ def _label(stepper: Stepper, trigger: str) -> str:
     return stepper.process.triggers[trigger].label
 
 
-def _choice_lines(stepper: Stepper, choices: list[Choice], mark_taken: bool) -> list[Text]:
-    """Options as the student sees them: numbered as the commands count them (see ``numbered``)."""
+def _choice_lines(
+    stepper: Stepper, choices: list[Choice], mark_taken: bool, names: bool = False
+) -> tuple[list[Any], list[Any]]:
+    """Options as the student sees them, numbered as the commands count them (see ``numbered``).
+
+    Returns the open options (and the one taken), and the blocked ones grouped by reason:
+    the reason's facts in words, or by name with ``names``.
+    """
     order = numbered(choices, include_taken=not mark_taken)
-    lines = []
+    lines: list[Any] = []
     blocked: dict[str, list[str]] = {}
     shown: set[tuple[str, str]] = set()
     for choice in choices:
@@ -59,146 +126,191 @@ def _choice_lines(stepper: Stepper, choices: list[Choice], mark_taken: bool) -> 
             step = stepper.current_step
             chosen = step is not None and "what-if" in step.event.sources
             note = "(your what-if)" if chosen else "(what happened)"
-            lines.append(Text.from_markup(f"  [bold green]*[/] {text}  [green]{note}[/]"))
+            lines.append(_item("[bold green]*[/]", f"{text}  [green]{note}[/]"))
         elif transition in order:
             tag = f"[{order.index(transition) + 1}]"
-            lines.append(
-                Text.from_markup(f"  [cyan]{escape(tag)}[/] {text}  [dim]{escape(transition.basis)}[/]")
-            )
+            lines.append(_item(f"[cyan]{escape(tag)}[/]", f"{text}  [dim]{escape(transition.basis)}[/]"))
         else:
-            reasons = "; ".join(f.describe() for f in choice.option.blocked_by) or "another route applies"
-            blocked.setdefault(reasons, []).append(_label(stepper, transition.trigger))
-    for reasons, labels in blocked.items():
-        lines.append(
-            Text.from_markup(
-                f"  [red]x[/] {escape(', '.join(labels))}  [dim]not available: {escape(reasons)}[/]"
+            failures = choice.option.blocked_by
+            reasons = (
+                "; ".join(f.describe() if names else f.describe(stepper.process) for f in failures)
+                or "another route applies"
             )
-        )
-    return lines
+            blocked.setdefault(reasons, []).append(_label(stepper, transition.trigger))
+    blocked_lines = [
+        _item("[red]x[/]", f"{escape(', '.join(labels))}  [dim]not available: {escape(reasons)}[/]")
+        for reasons, labels in blocked.items()
+    ]
+    return lines, blocked_lines
 
 
-def footer(stepper: Stepper) -> Text:
-    """One line that always says where the case is (the view may scroll on a small terminal)."""
+def footer(stepper: Stepper, width: int | None = None) -> Text:
+    """One line that always says where the case is, and how to get help."""
     state = stepper.process.states[stepper.state_at(stepper.position)]
     step = stepper.current_step
     when = f" - {step.event.date.human()}" if step else ""
-    branch = " - what-if branch" if stepper.branch_at is not None else ""
-    return Text.from_markup(
-        f"[reverse] Step {stepper.position} of {stepper.total}{escape(when)} - "
-        f"{escape(state.label)}{branch} [/]"
+    branch = " - what-if branch ('real' goes back)" if stepper.branch_at is not None else ""
+    text = f" Step {stepper.position} of {stepper.total}{when} - {state.label}{branch} "
+    line = Text(text, style="reverse")
+    line.append("  ? help", style="dim")
+    if width is not None:
+        line.truncate(width, overflow="ellipsis")
+    return line
+
+
+def _sources_line(stepper: Stepper, compact: bool) -> str:
+    step = stepper.current_step
+    assert step is not None
+    event = step.event
+    if "what-if" in event.sources:
+        return "none: this step is your what-if; its legal basis is the model's"
+    if stepper.scenario is None:
+        return "the process model's legal basis for the step"
+    sources = stepper.scenario.sources
+    return "; ".join(
+        (f"{sources[sid].publisher} ({sources[sid].date.human()})" if compact else sources[sid].cite())
+        if sid in sources
+        else sid
+        for sid in event.sources
     )
 
 
-def step_view(stepper: Stepper, compact: bool = False) -> Group:
-    """Everything about the current position, as the issue lists it.
+def step_sections(stepper: Stepper, compact: bool = False) -> list[Section]:
+    """Everything about the current position, as sections in reading order.
 
     ``compact`` (on a terminal) cites sources by publisher and date only.
     """
     process = stepper.process
-    parts: list[Any] = []
+    head = Section("title", 0)
+    sections = [head]
     title = stepper.scenario.title if stepper.scenario else f"The bare process: {process.title}"
     tag = "  [yellow](what-if branch)[/]" if stepper.branch_at is not None else ""
-    parts.append(Text.from_markup(f"[bold]{escape(title)}[/]{tag}"))
+    head.items.append(Text.from_markup(f"[bold]{escape(title)}[/]{tag}"))
     step = stepper.current_step
     if step is None:
         state = process.states[stepper.state_at(0)]
-        parts.append(Text.from_markup(f"[bold cyan]Start[/] (0 of {stepper.total} steps)"))
-        parts.append(
-            Text.from_markup(
-                f"[bold]State:[/] {escape(state.label)} ({state.name}) - {escape(state.description)}"
+        head.items.append(Text.from_markup(f"[bold cyan]Start[/] (0 of {stepper.total} steps)"))
+        head.items.append(Text.from_markup(f"[bold]State:[/] {escape(state.label)}"))
+        sections.append(
+            Section(
+                "the state",
+                7,
+                [
+                    _indented(Text(state.description)),
+                    _indented(Text.from_markup(f"[dim]Basis:[/] {escape(state.basis)}")),
+                ],
             )
         )
-        parts.append(Text.from_markup(f"  [dim]Basis:[/] {escape(state.basis)}"))
     else:
         event = step.event
         previous = stepper.events[stepper.position - 2] if stepper.position > 1 else None
         gap = f"  [dim]+{describe_gap(previous.date, event.date)}[/]" if previous else ""
         name = event_label(process, event)
         actor = process.actors[event.actor].label if event.actor in process.actors else event.actor
-        parts.append(
+        head.items.append(
             Text.from_markup(
                 f"[bold cyan]Step {stepper.position} of {stepper.total}[/]  [bold]{event.date.human()}[/]{gap}"
             )
         )
-        parts.append(Text.from_markup(f"[bold]What happened:[/] {escape(name)} - by {escape(actor)}"))
-        parts.append(Text("  " + event.summary))
+        head.items.append(Text.from_markup(f"[bold]What happened:[/] {escape(name)} - by {escape(actor)}"))
+        head.items.append(_indented(Text(event.summary)))
         after = process.states[step.after]
         if step.moved:
             before = process.states[step.before]
-            parts.append(
-                Text.from_markup(
-                    f"[bold]State:[/] {escape(before.label)} -> [bold]{escape(after.label)}[/] ({after.name}, "
-                    f"{STATUS_WORDS[after.status]})"
-                )
+            line = (
+                f"[bold]State:[/] {escape(before.label)} -> [bold]{escape(after.label)}[/] "
+                f"({STATUS_WORDS[after.status]})"
             )
         else:
-            parts.append(Text.from_markup(f"[bold]State:[/] stays in {escape(after.label)} ({after.name})"))
-        parts.append(Text("  " + after.description))
+            line = f"[bold]State:[/] stays in {escape(after.label)}"
+        sections.append(Section("the state", 1, [Text.from_markup(line)]))
         rule = step.transition or step.side_event
-        basis = rule.basis if rule else ""
-        parts.append(Text.from_markup(f"  [dim]Basis of this step:[/] {escape(basis)}"))
-        parts.append(Text.from_markup(f"  [dim]Basis of the state:[/] {escape(after.basis)}"))
+        why = Section("the legal basis", 4)
+        why.items.append(
+            _indented(Text.from_markup(f"[dim]Basis of this step:[/] {escape(rule.basis if rule else '')}"))
+        )
         if rule is not None and rule.unverified:
-            parts.append(Text.from_markup(f"  [yellow]Unverified in the model:[/] {escape(rule.unverified)}"))
+            why.items.append(
+                _indented(Text.from_markup(f"[yellow]Unverified in the model:[/] {escape(rule.unverified)}"))
+            )
+        sections.append(why)
+        facts = Section("the facts that changed", 5)
         for fact, old, new in step.changes:
-            parts.append(
-                Text.from_markup(f"  [dim]Fact:[/] {escape(fact)}: {escape(str(old))} -> {escape(str(new))}")
-            )
-        if stepper.scenario is not None:
-            sources = stepper.scenario.sources
-            cites = "; ".join(
-                (
-                    f"{sources[sid].publisher} ({sources[sid].date.human()})"
-                    if compact
-                    else sources[sid].cite()
+            facts.items.append(
+                _indented(
+                    Text.from_markup(f"[dim]Fact:[/] {escape(fact_change_text(process, fact, old, new))}")
                 )
-                if sid in sources
-                else sid
-                for sid in event.sources
             )
-        else:
-            cites = "the process model's legal basis for the step"
-        if "what-if" in event.sources:
-            cites = "hypothetical: the process model's legal basis for the step"
-        parts.append(Text.from_markup(f"[bold]Sources:[/] {escape(cites)}"))
+        sections.append(facts)
+        sources = Section("the sources", 5)
+        sources.items.append(Text.from_markup(f"[bold]Sources:[/] {escape(_sources_line(stepper, compact))}"))
         for note in event.notes:
-            parts.append(Text.from_markup(f"  [dim]Note:[/] {escape(note)}"))
+            sources.items.append(_indented(Text.from_markup(f"[dim]Note:[/] {escape(note)}")))
         if event.unverified:
-            parts.append(Text.from_markup(f"  [yellow]Unverified:[/] {escape(event.unverified)}"))
+            sources.items.append(
+                _indented(Text.from_markup(f"[yellow]Unverified:[/] {escape(event.unverified)}"))
+            )
         if compact and event.discrepancies:
             topics = "; ".join(f"{item.id} {item.topic}" for item in event.discrepancies)
-            parts.append(
-                Text.from_markup(
-                    f"  [magenta]Sources disagree:[/] {escape(topics)} "
-                    "[dim](type 'details' to read what each says)[/]"
+            sources.items.append(
+                _indented(
+                    Text.from_markup(
+                        f"[magenta]Sources disagree:[/] {escape(topics)} [dim](details shows what each says)[/]"
+                    )
                 )
             )
         if not compact:
-            parts.extend(Padding(discrepancy_text(item), (0, 0, 0, 2)) for item in event.discrepancies)
+            sources.items.extend(_indented(discrepancy_text(item)) for item in event.discrepancies)
+        sections.append(sources)
+        sections.append(
+            Section(
+                "the state's description",
+                7,
+                [
+                    _indented(Text(after.description)),
+                    _indented(Text.from_markup(f"[dim]Basis of the state:[/] {escape(after.basis)}")),
+                ],
+            )
+        )
     running = stepper.running_limits()
-    parts.append(Text.from_markup("[bold]Time limits running now:[/]" + ("" if running else " none")))
+    limits = Section("the time limits", 3, headed=bool(running))
+    limits.items.append(Text.from_markup("[bold]Time limits running now:[/]" + ("" if running else " none")))
     for run in running:
-        parts.append(
-            Text.from_markup(
-                f"  - {escape(_label(stepper, run.trigger))}: {escape(run_line(run, outcome=False))}"
-            )
+        limits.items.append(
+            _item("-", f"{escape(_label(stepper, run.trigger))}: {escape(run_line(run, outcome=False))}")
         )
+    sections.append(limits)
     if step is not None and step.moved:
-        parts.append(
+        open_lines, blocked_lines = _choice_lines(stepper, stepper.alternatives_to_current(), mark_taken=True)
+        choices = Section(
+            "the options", 3 if stepper.exploring and stepper.position >= stepper.total else 2, headed=True
+        )
+        choices.items.append(
             Text.from_markup(
-                f"[bold]At this point the process allowed[/] (from {escape(process.states[step.before].label)}; "
-                "whatif N takes option N instead):"
+                f"[bold]What the law allowed here[/] (from {escape(process.states[step.before].label)}; "
+                "to try another, type whatif and its number):"
             )
         )
-        parts.extend(_choice_lines(stepper, stepper.alternatives_to_current(), mark_taken=True))
+        choices.items.extend(open_lines)
+        sections.append(choices)
+        sections.append(Section("the options that were not available", 6, blocked_lines))
     at_end = stepper.position >= stepper.total
     if step is None or not step.moved or (stepper.exploring and at_end):
         here = process.states[stepper.state_at(stepper.position)]
-        verb = "choose N [DATE]" if stepper.exploring and at_end else "whatif is offered at a moving step"
-        parts.append(Text.from_markup(f"[bold]What can happen next[/] (from {escape(here.label)}; {verb}):"))
-        choices = stepper.options_here()
-        lines = _choice_lines(stepper, choices, mark_taken=False)
-        parts.extend(lines or [Text("  nothing: this state is terminal")])
+        if stepper.exploring and at_end:
+            how = "type choose and a number to take one"
+        elif step is None:
+            how = "type next to see what did"
+        else:
+            how = "this side event did not move the case: type next to go on"
+        open_lines, blocked_lines = _choice_lines(stepper, stepper.options_here(), mark_taken=False)
+        upcoming = Section("what can happen next", 2, headed=True)
+        upcoming.items.append(
+            Text.from_markup(f"[bold]What can happen next[/] (from {escape(here.label)}; {how}):")
+        )
+        upcoming.items.extend(open_lines or [_indented(Text("nothing: this state is terminal"))])
+        sections.append(upcoming)
+        sections.append(Section("the options that are not available", 6, blocked_lines))
     if at_end and stepper.scenario is not None and stepper.branch_at is None:
         end = stepper.scenario.end
         state = process.states[end.state]
@@ -207,30 +319,104 @@ def step_view(stepper: Stepper, compact: bool = False) -> Group:
             if end.status == "pending" and end.as_of
             else STATUS_WORDS[state.status]
         )
-        parts.append(
-            Text.from_markup(f"[bold]End of the scenario:[/] {escape(state.label)} - {escape(status)}")
+        sections.append(
+            Section(
+                "the end",
+                1,
+                [Text.from_markup(f"[bold]End of the scenario:[/] {escape(state.label)} - {escape(status)}")],
+            )
         )
-    return Group(*parts)
+    return sections
 
 
-def details_view(stepper: Stepper) -> Group:
-    """The current step's sources in full, and what each says where they disagree."""
+def step_view(stepper: Stepper, compact: bool = False) -> Group:
+    """Every section of the current position, for a transcript (nothing left out)."""
+    return Group(*(item for section in step_sections(stepper, compact) for item in section.items))
+
+
+def height_of(renderable: Any, width: int) -> int:
+    """How many lines ``renderable`` takes at ``width`` columns."""
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO(), color_system=None, highlight=False)
+    return len(console.render_lines(renderable, console.options, pad=False))
+
+
+def fit(sections: list[Section], width: int, height: int) -> Group:
+    """The sections that fit in ``height`` lines, the most important first, in reading order.
+
+    Whatever is left out is named on a last line that points to ``details``.
+    """
+    reserve = 1
+    while True:
+        budget = height - reserve  # the lines naming what is left out
+        kept: dict[int, int] = {}  # section index -> number of its items shown
+        left_out: list[str] = []
+        for index in sorted(range(len(sections)), key=lambda i: sections[i].priority):
+            section = sections[index]
+            count = 0
+            for item in section.items:
+                lines = height_of(item, width)
+                if lines > budget:
+                    break
+                budget -= lines
+                count += 1
+            if count == 1 and len(section.items) > 1 and section.headed:
+                budget += height_of(section.items[0], width)  # a heading alone says nothing
+                count = 0
+            kept[index] = count
+            if count < len(section.items):
+                left_out.append(section.name if count == 0 else f"more of {section.name}")
+        parts = [item for index, section in enumerate(sections) for item in section.items[: kept[index]]]
+        if not left_out:
+            return Group(*parts)
+        note = Text(
+            f"Not shown (too little room): {', '.join(left_out)}. Type details (d) for all.", style="dim"
+        )
+        needed = height_of(note, width)
+        if needed <= reserve or reserve >= height:
+            return Group(*parts, note)
+        reserve = needed
+
+
+def details_view(stepper: Stepper, with_step: bool = True) -> Group:
+    """The whole step: every section, the sources in full, what each says where they disagree,
+    and why options were not available, with the facts by name."""
     step = stepper.current_step
     assert step is not None
     event = step.event
     sources = stepper.scenario.sources if stepper.scenario else {}
-    parts: list[Any] = [Text.from_markup(f"[bold]Step {stepper.position}: sources[/]")]
+    parts: list[Any] = [step_view(stepper, compact=False), Text("")] if with_step else []
+    parts.append(Text.from_markup(f"[bold]Step {stepper.position}: sources[/]"))
+    if "what-if" in event.sources:
+        rule = step.transition or step.side_event
+        parts.append(
+            _indented(
+                Text(
+                    f"No source: this step is your what-if. Its legal basis is the model's: {rule.basis if rule else ''}"
+                )
+            )
+        )
     for sid in event.sources:
         source = sources.get(sid)
-        where = (source.url or source.seed or source.model or "") if source else ""
-        parts.append(Text(f"  [{sid}] {source.cite() if source else sid}  {where}"))
+        if source is None:
+            continue
+        parts.append(_indented(Text.from_markup(f"[dim]{escape(sid)}:[/] {escape(source.cite())}")))
+        where = source.url or (f"seed file {source.seed}" if source.seed else "") or source.model or ""
+        if where:
+            parts.append(_indented(Text(where, overflow="fold"), 4))
     for item in event.discrepancies:
         parts.append(
             Text.from_markup(f"[magenta]Sources disagree: {escape(item.id)}, {escape(item.topic)}[/]")
         )
         for account in item.accounts:
-            parts.append(Text(f"  {', '.join(account.sources)}: {account.says}"))
-        parts.append(Text(f"  The scenario follows {', '.join(item.follows)}: {item.why}"))
+            parts.append(_item("-", f"{escape(', '.join(account.sources))}: {escape(account.says)}"))
+        parts.append(_indented(Text(f"The scenario follows {', '.join(item.follows)}: {item.why}")))
+    choices = stepper.alternatives_to_current() if step.moved else stepper.options_here()
+    _, blocked = _choice_lines(stepper, choices, mark_taken=step.moved, names=True)
+    if blocked:
+        parts.append(Text.from_markup("[bold]Not available, with the facts by name:[/]"))
+        parts.extend(blocked)
     return Group(*parts)
 
 
@@ -242,17 +428,13 @@ def quiz_view(stepper: Stepper) -> Group:
         Text.from_markup(
             f"[bold]Quiz[/] - step {stepper.position + 1} of {stepper.total}; score {right}/{asked}"
         ),
-        Text.from_markup(
-            f"The case is in [bold]{escape(state.label)}[/] ({state.name}): {escape(state.description)}"
-        ),
+        Text.from_markup(f"The case is in [bold]{escape(state.label)}[/]: {escape(state.description)}"),
         Text.from_markup("[bold]What happens next?[/]"),
     ]
     for number, transition in enumerate(stepper.quiz_options(), 1):
         dest = process.states[transition.dest].label
         parts.append(
-            Text.from_markup(
-                f"  [cyan][{number}][/] {escape(_label(stepper, transition.trigger))} -> {escape(dest)}"
-            )
+            _item(f"[cyan][{number}][/]", f"{escape(_label(stepper, transition.trigger))} -> {escape(dest)}")
         )
     return Group(*parts)
 
@@ -339,7 +521,11 @@ def _line_commands(stream: IO[str], out: Callable[[str], None], prompt: str) -> 
 
 # ---------------------------------------------------------------------- loop
 class StepperApp:
-    """Runs the command loop, printing views through ``show`` and text through ``say``."""
+    """Runs the command loop, printing views through ``show`` and text through ``say``.
+
+    On a terminal (``size`` given) each screen is fitted to the terminal's height, and
+    anything taller (details, an explanation, help) is shown a page at a time.
+    """
 
     def __init__(
         self,
@@ -351,15 +537,19 @@ class StepperApp:
         show: Callable[[Any], None],
         say: Callable[[str], None],
         clear: Callable[[], None],
+        size: Callable[[], tuple[int, int]] | None = None,
     ):
         self.stepper = stepper
         self.quiz = quiz
         self.interactive = interactive
         self.scenarios = scenarios
         self.show, self.say, self.clear = show, say, clear
+        self.size = size
         self.message: str | None = None
-        self.paused = False  # an explanation is on screen until the next key
+        self.paused = False  # a page is on screen until the next key
+        self.pages: list[Any] = []  # the pages still to show
         self._shown: tuple[int, int, int | None, int] | None = None
+        self._helped = False
 
     def _view_key(self) -> tuple[int, int, int | None, int]:
         return (
@@ -368,6 +558,9 @@ class StepperApp:
             self.stepper.branch_at,
             len(self.stepper.quiz_score),
         )
+
+    def _quizzing(self) -> bool:
+        return self.quiz and self.stepper.position < self.stepper.total
 
     def render(self) -> None:
         """Draw the step; off a terminal, only what changed (a message, or a new view)."""
@@ -378,29 +571,66 @@ class StepperApp:
             return
         if self.interactive:
             self.clear()
-        if self.quiz and self.stepper.position < self.stepper.total:
-            self._reveal_side_events()
-        compact = self.interactive
-        if self.quiz and self.stepper.position < self.stepper.total:
+        if self._quizzing():
+            self._reveal_unasked()
+        parts: list[Any] = []
+        sections: list[Section] = []
+        if self._quizzing():
             if self.stepper.position:
-                self.show(step_view(self.stepper, compact))
-            self.show(quiz_view(self.stepper))
+                sections = [s for s in step_sections(self.stepper, self.interactive) if s.priority <= 1]
+            sections.append(Section("the question", 0, [quiz_view(self.stepper)]))
         else:
-            self.show(step_view(self.stepper, compact))
-        if self.interactive:
-            self.show(footer(self.stepper))
-        if self.message:
-            self.show(Text(self.message))
-            self.message = None
-        if self.interactive or self._shown is None:
-            self.show(Text(QUIZ_HELP if self.quiz else HELP, style="dim"))
+            sections = step_sections(self.stepper, compact=self.interactive)
+        first = not self._helped
+        if first:
+            self._helped = True
+            bar = QUIZ_HELP if self.quiz else HINT
+            sections.append(Section("the help line", 1, [Text(bar, style="dim")]))
+        message = Text(self.message) if self.message else None
+        self.message = None
+        if self.size is not None:
+            width, height = self.size()
+            reserved = 2 + (height_of(message, width) if message else 0)  # the footer and the prompt
+            parts.append(fit(sections, width, height - reserved))
+            parts.append(footer(self.stepper, width))
+        else:
+            parts.extend(item for section in sections for item in section.items)
+        if message is not None:
+            parts.append(message)
+        self.show(Group(*parts))
         self._shown = self._view_key()
 
-    def _reveal_side_events(self) -> None:
-        """Side events are not choices: the quiz reveals them without asking."""
-        while (
-            self.stepper.position < self.stepper.total and not self.stepper.steps[self.stepper.position].moved
-        ):
+    def page(self, renderable: Any) -> None:
+        """Show ``renderable``; on a terminal, a screenful at a time, then back to the step."""
+        if self.size is None:
+            self.show(renderable)
+            return
+        from rich.console import Console
+
+        width, height = self.size()
+        console = Console(width=width, file=io.StringIO(), force_terminal=True, color_system="truecolor")
+        with console.capture() as capture:
+            console.print(renderable)
+        lines = capture.get().rstrip("\n").split("\n")
+        room = max(height - 2, 1)
+        self.pages = [lines[i : i + room] for i in range(0, len(lines), room)]
+        self._next_page()
+
+    def _next_page(self) -> None:
+        lines = self.pages.pop(0)
+        self.clear()
+        self.show(Text.from_ansi("\n".join(lines)))
+        more = (
+            "Enter: the next page; q: back to the step."
+            if self.pages
+            else "Press Enter to go back to the step."
+        )
+        self.say(more + "\n")
+        self.paused = True
+
+    def _reveal_unasked(self) -> None:
+        """Side events and steps with one open option are not questions: the quiz reveals them."""
+        while self.stepper.position < self.stepper.total and not self.stepper.is_question():
             self.stepper.next()
 
     def run(self, commands: Iterator[str]) -> int:
@@ -408,7 +638,12 @@ class StepperApp:
         for command in commands:
             if self.paused:
                 self.paused = False
-                if command.strip().lower() not in ("q", "quit", "exit"):
+                word = command.strip().lower()
+                if self.pages and word not in ("q", "quit", "exit"):
+                    self._next_page()
+                    continue
+                self.pages = []
+                if word not in ("quit", "exit") and not (word == "q" and not self.interactive):
                     self._shown = None
                     self.render()
                     continue
@@ -426,6 +661,32 @@ class StepperApp:
             self.say(f"Score: {right} of {asked} right.\n")
         return 0
 
+    def _explain(self, rest: list[str]) -> None:
+        stepper = self.stepper
+        if not rest:
+            raise ValueError(
+                "explain needs a name, its words or an option's number, e.g. 'explain final written warning'"
+            )
+        text = " ".join(rest)
+        if text.isdigit():
+            step = stepper.current_step
+            options = (
+                stepper.quiz_options()
+                if self._quizzing()
+                else stepper.what_if_options()
+                if step is not None and step.moved
+                else stepper.allowed_next()
+            )
+            if not 1 <= int(text) <= len(options):
+                raise ValueError(f"there is no option {text} here: the options run from 1 to {len(options)}")
+            text = options[int(text) - 1].trigger
+        data = explain_entry(stepper.process, text)
+        if not self.interactive:
+            self.show(explain_text(data))
+            self.message = "(explanation above; the step follows)"
+            return
+        self.page(explain_text(data))
+
     def handle(self, command: str) -> bool | None:
         try:
             words = shlex.split(command)
@@ -438,9 +699,15 @@ class StepperApp:
         if verb in ("q", "quit", "exit"):
             return False
         if verb in ("?", "h", "help"):
-            self.message = HELP
+            if self.interactive:
+                self.page(help_view(self.quiz))
+            else:
+                self.show(help_view(self.quiz))
             return None
-        if self.quiz and stepper.position < stepper.total and verb not in ("b", "back", "e", "explain"):
+        if verb in ("e", "explain"):
+            self._explain(rest)
+            return None
+        if self._quizzing() and verb not in ("b", "back"):
             result = stepper.answer(command.strip())
             self.message = result.explanation
             return None
@@ -457,42 +724,27 @@ class StepperApp:
             if not rest or not rest[0].isdigit():
                 raise ValueError("jump needs a step number, e.g. 'jump 12'")
             stepper.jump(int(rest[0]))
-        elif verb in ("e", "explain"):
-            if not rest:
-                raise ValueError(
-                    "explain needs a state or trigger name, e.g. 'explain final_written_warning'"
-                )
-            data = explain_data(stepper.process, rest[0])
-            if data is None:
-                from procsim.core.errors import suggest
-
-                names = [*stepper.process.states, *stepper.process.triggers, *stepper.process.guards]
-                raise ValueError(f"'{rest[0]}' is not a state, trigger or guard{suggest(rest[0], names)}")
-            if self.interactive:
-                self.clear()
-            self.show(explain_text(data))
-            self.message = "(explanation above; the step follows)" if not self.interactive else None
-            if self.interactive:
-                self.say("Press Enter to go back to the step.")
-                self.paused = True
-                return None
         elif verb in ("d", "details", "sources"):
-            step = stepper.current_step
-            if step is None:
+            if stepper.current_step is None:
                 raise ValueError("no step yet: go to one with next")
-            if self.interactive:
-                self.clear()
-            self.show(details_view(stepper))
-            if self.interactive:
-                self.say("Press Enter to go back to the step.")
-                self.paused = True
+            self.page(details_view(stepper, with_step=self.interactive))
+        elif verb in ("r", "real"):
+            stepper.to_real()
+            self.message = "Back to what really happened; 'branch' returns to your what-if."
+        elif verb == "branch":
+            stepper.to_branch()
+            self.message = "Back on your what-if branch; 'real' returns to what really happened."
         elif verb in ("w", "whatif", "what-if"):
             if not rest:
-                raise ValueError("whatif needs an option number from 'At this point the process allowed'")
+                raise ValueError("whatif needs an option number from 'What the law allowed here'")
             step = stepper.what_if(rest[0], date=rest[1] if len(rest) > 1 else None)
-            self.message = (
-                f"What if: the case goes {stepper.process.triggers[step.event.trigger or ''].label}."
-            )
+            if stepper.branch_at is None:
+                self.message = "That is what really happened: back on the real case."
+            else:
+                label = stepper.process.triggers[step.event.trigger or ""].label
+                self.message = (
+                    f"What if: the next step is '{label}' instead. 'real' goes back to what really happened."
+                )
         elif verb in ("c", "choose"):
             if stepper.position < stepper.total:
                 stepper.position = stepper.total if stepper.exploring else stepper.position
@@ -506,9 +758,20 @@ class StepperApp:
         elif verb in ("s", "save"):
             self.save(rest)
         else:
-            from procsim.core.errors import suggest
-
-            verbs = ["next", "back", "jump", "explain", "details", "whatif", "choose", "save", "quit", "help"]
+            verbs = [
+                "next",
+                "back",
+                "jump",
+                "explain",
+                "details",
+                "whatif",
+                "choose",
+                "real",
+                "branch",
+                "save",
+                "quit",
+                "help",
+            ]
             raise ValueError(f"unknown command '{verb}'{suggest(verb, verbs)}; type help")
         return None
 
@@ -532,7 +795,10 @@ class StepperApp:
         from procsim.io.atomic import write_text_atomic
 
         write_text_atomic(path, text)
-        self.message = f"Saved the branch to {path}; try: procsim check {path}"
+        self.message = (
+            f"Saved the branch to {path}. Next: procsim check {path}; then procsim diagram --all, "
+            "which draws its diagrams (make test checks that diagrams/ is up to date)."
+        )
 
 
 def run_stepper(args: Any) -> int:
@@ -540,13 +806,13 @@ def run_stepper(args: Any) -> int:
     from procsim.io.process_reader import load_process
     from procsim.workspace import engine_for, replay_scenario
 
-    if args.process_only:
+    if args.bare:
         if args.scenario or args.quiz:
-            raise ProcsimError("--process explores the bare process: give no scenario and no --quiz")
+            raise ProcsimError("--bare explores the bare process: give no scenario and no --quiz")
         stepper = Stepper(engine_for(load_process(args.process)))
     else:
         if not args.scenario:
-            raise ProcsimError("give a scenario to step through, or --process to explore the bare process")
+            raise ProcsimError("give a scenario to step through, or --bare to explore the bare process")
         replayed = replay_scenario(args.scenario, args.scenarios)  # a scenario that replays, or its error
         stepper = Stepper(engine_for(replayed.process), replayed.scenario)
     script = args.script
@@ -584,5 +850,6 @@ def run_stepper(args: Any) -> int:
         show=show,
         say=say,
         clear=clear,
+        size=(lambda: (console.size.width, console.size.height)) if interactive else None,
     )
     return app.run(commands)

@@ -27,7 +27,7 @@ from procsim.core.errors import (
     UnknownName,
     suggest,
 )
-from procsim.core.model import Guard, Process, SideEvent, State, Transition
+from procsim.core.model import Guard, Process, SideEvent, State, Transition, fact_words, value_words
 from procsim.core.scenario import Event, Scenario
 
 
@@ -56,9 +56,13 @@ class GuardFailure:
     guard: Guard
     facts: tuple[tuple[str, Any], ...]
 
-    def describe(self) -> str:
-        read = ", ".join(f"{name}={_show(value)}" for name, value in self.facts)
-        return f"{self.guard.label}: {self.guard.reason} (facts read: {read})"
+    def describe(self, process: Process | None = None) -> str:
+        """The guard and its reason, with the facts it read: by name, or in words given the process."""
+        if process is None:
+            read = ", ".join(f"{name}={_show(value)}" for name, value in self.facts)
+            return f"{self.guard.label}: {self.guard.reason} (facts read: {read})"
+        read = "; ".join(f"{fact_words(process, name)}: {value_words(value)}" for name, value in self.facts)
+        return f"{self.guard.label}: {self.guard.reason} ({read})"
 
 
 @frozen

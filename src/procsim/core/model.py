@@ -79,6 +79,18 @@ def _show(value: Any) -> str:
     return "unknown" if value is None else str(value)
 
 
+def value_words(value: Any) -> str:
+    """A fact's value as every renderer names it: 'yes'/'no', 'not set', a date in words, text."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "not set"
+    human = getattr(value, "human", None)
+    if callable(human):
+        return str(human())
+    return str(value).replace("_", " ") if isinstance(value, str) else str(value)
+
+
 @frozen
 class Guard:
     """A named condition a transition needs, with its plain-English reason."""
@@ -214,6 +226,12 @@ class FactSpec:
     description: str
     values: tuple[str, ...] = ()
     default: Any = None
+    label: str = ""
+
+    @property
+    def words(self) -> str:
+        """The fact in words: its label, or its name with spaces."""
+        return self.label or self.name.replace("_", " ")
 
     def coerce(self, value: Any) -> Any:
         """Check and convert a value for this fact; raise ValueError with the reason."""
@@ -310,3 +328,9 @@ class Process:
 
     def default_facts(self) -> dict[str, Any]:
         return {name: spec.default for name, spec in self.facts.items()}
+
+
+def fact_words(process: Process, name: str) -> str:
+    """A fact (or derived fact) named in words, for every renderer."""
+    spec = process.facts.get(name)
+    return spec.words if spec is not None else name.replace("_", " ")

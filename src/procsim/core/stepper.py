@@ -67,6 +67,7 @@ class Stepper:
     events: list[Event] = field(factory=list)
     position: int = 0
     quiz_score: list[bool] = field(factory=list)
+    kept_branch: tuple[list[Event], int] | None = None  # a what-if line left by 'real', and its position
     _steps: list[Step] = field(factory=list)
 
     def __attrs_post_init__(self) -> None:
@@ -143,9 +144,63 @@ class Stepper:
 
     def jump(self, number: int) -> Step | None:
         if not 0 <= number <= self.total:
-            raise EngineError(f"there is no step {number}: steps run from 1 to {self.total}")
+            hint = ""
+            if (
+                self.branch_at is not None
+                and self.scenario is not None
+                and number <= len(self.scenario.events)
+            ):
+                hint = "; type 'real' to go back to what really happened, where it is"
+            raise EngineError(f"there is no step {number}: steps run from 1 to {self.total}{hint}")
         self.position = number
         return self.current_step
+
+    # ------------------------------------------------------------ back to the real case
+    def to_real(self) -> Step | None:
+        """Leave a what-if branch for the scenario's own events, at the step where the branch began.
+
+        The branch is kept: :meth:`to_branch` returns to it.
+        """
+        at = self.branch_at
+        if self.scenario is None or at is None:
+            raise EngineError(
+                "this is already what really happened"
+                if self.scenario
+                else "there is no real case: this explores the bare process"
+            )
+        self.kept_branch = (list(self.events), self.position)
+        self.events = list(self.scenario.events)
+        self._rebuild()
+        self.position = min(at + 1, self.total)
+        return self.current_step
+
+    def to_branch(self) -> Step | None:
+        """Return to the what-if branch left by :meth:`to_real`."""
+        if self.kept_branch is None:
+            raise EngineError("there is no what-if branch to return to: try whatif N at a step first")
+        events, position = self.kept_branch
+        self.kept_branch = None
+        self.events = events
+        self._rebuild()
+        self.position = position
+        return self.current_step
+
+    def _real_event_for(self, transition: Transition) -> bool:
+        """Whether taking ``transition`` here is what really happened (the scenario's own next step)."""
+        if self.scenario is None:
+            return False
+        own = self.scenario.events
+        if self.position >= len(own) or any(
+            a is not b for a, b in zip(self.events[: self.position], own, strict=False)
+        ):
+            return False
+        case = self.engine.new_case(self.initial_facts())
+        try:
+            steps = [self.engine.apply(case, event) for event in own[: self.position + 1]]
+        finally:
+            self.engine.discard(case)
+        real = steps[-1].transition
+        return real is not None and (real.trigger, real.dest) == (transition.trigger, transition.dest)
 
     # ------------------------------------------------------------ options
     def choices_at(self, position: int) -> list[Choice]:
@@ -202,6 +257,13 @@ class Stepper:
         transition = which if isinstance(which, Transition) else self._pick(which, allowed)
         if transition not in allowed:
             raise EngineError(f"'{transition.trigger}' is not open here")
+        if self._real_event_for(transition):  # choosing what really happened returns to the real case
+            if self.branch_at is not None and self.branch_at >= self.position:
+                self.kept_branch = (list(self.events), self.position + 1)
+            self.events = list(self.scenario.events)  # type: ignore[union-attr]
+            self._rebuild()
+            self.position += 1
+            return self._steps[self.position - 1]
         previous = self.events[self.position - 1].date if self.position else None
         try:
             when = PartialDate.parse(date) if date else previous or PartialDate(2000)
@@ -220,7 +282,9 @@ class Stepper:
             id=self._new_id(transition.trigger),
             date=when,
             actor=actor,
-            summary=summary or f"What if: {label} ({self.process.states[transition.dest].label}).",
+            summary=summary
+            or f"In this what-if, the next step is '{label}', and the case moves to "
+            f"{self.process.states[transition.dest].label}.",
             sources=("what-if",),
             trigger=transition.trigger,
             notes=notes,
@@ -287,6 +351,28 @@ class Stepper:
         """The options offered before the next step is revealed (allowed from here)."""
         return self.allowed_next()
 
+    def is_question(self) -> bool:
+        """Whether the next step is worth a guess: it moves the case and more than one option was open."""
+        if self.position >= self.total or not self._steps[self.position].moved:
+            return False
+        return len(self.quiz_options()) > 1
+
+    def why(self, position: int) -> str:
+        """Why the law required or allowed the step at ``position`` (from 1): its basis and the conditions met."""
+        step = self._steps[position - 1]
+        rule = step.transition or step.side_event
+        if rule is None:
+            return ""
+        text = f"the law allows it: {rule.basis}"
+        guards = [self.process.guards[name] for name in rule.guards]
+        if guards:
+            text += "; conditions met: " + "; ".join(f"{g.label} ({g.reason})" for g in guards)
+        if step.transition is not None:
+            others = [c for c in self.choices_at(position - 1) if not c.taken]
+            if others and not any(c.option.allowed for c in others):
+                text += " - nothing else was open, so the law required it"
+        return text
+
     def answer(self, which: str) -> QuizResult:
         """Score a guess of the next step, then reveal it (advance)."""
         if self.position >= self.total:
@@ -300,17 +386,18 @@ class Stepper:
         )
         self.quiz_score.append(correct)
         label = self.process.triggers
+        why = self.why(self.position + 1)
         if correct:
-            why = f"Right! {actual.event.summary} ({actual.transition.basis})"  # type: ignore[union-attr]
+            text = f"Right! {actual.event.summary} Why: {why}."
         else:
             happened = label[actual.event.trigger or ""].label if actual.event.trigger else "?"
-            why = (
-                f"Wrong: the case went '{happened}' -> {self.process.states[actual.after].label}. "
-                f"{actual.event.summary} '{label[picked.trigger].label}' was open "
-                f"({picked.basis}), but it is not what happened."
+            text = (
+                f"Not this time: what happened was '{happened}', to "
+                f"{self.process.states[actual.after].label}. {actual.event.summary} Why: {why}. "
+                f"'{label[picked.trigger].label}' was open too ({picked.basis}), but it is not what happened."
             )
         self.position += 1
-        return QuizResult(correct, picked, actual, why)
+        return QuizResult(correct, picked, actual, text)
 
     def score(self) -> tuple[int, int]:
         return sum(self.quiz_score), len(self.quiz_score)

@@ -180,7 +180,8 @@ class _Builder:
                 except ValueError as error:
                     self.err(f"default of {what}: {error}", body.line_of("default"))
                     default = None
-            self.facts[name] = FactSpec(name, kind, spec.description, values, default)
+            label = self.text(body, "label", what, False) if "label" in body else ""
+            self.facts[name] = FactSpec(name, kind, spec.description, values, default, label)
         for name, body in self.entries(top, "derived_facts", "derived_fact"):
             what = f"derived fact '{name}'"
             source = self.text(body, "from_date", what)

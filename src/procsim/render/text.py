@@ -16,14 +16,14 @@ from rich.text import Text
 from procsim.core.dates import describe_gap
 from procsim.core.deadlines import LimitRun, due_text
 from procsim.core.engine import Replay, Step
-from procsim.core.model import STATUS_WORDS, Process, State, TimeLimit, Transition
+from procsim.core.errors import UnknownName, suggest
+from procsim.core.model import STATUS_WORDS, Process, State, TimeLimit, Transition, fact_words, value_words
 from procsim.core.scenario import Discrepancy, Event, Scenario
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "unset" if value is None else str(value)
+def fact_change_text(process: Process, fact: str, old: Any, new: Any) -> str:
+    """One fact change in words, as replay and the stepper show it."""
+    return f"{fact_words(process, fact)}: {value_words(old)} -> {value_words(new)}"
 
 
 def step_basis(step: Step) -> str:
@@ -47,12 +47,20 @@ def limit_text(limit: TimeLimit) -> str:
     return text + (" [UNVERIFIED: " + limit.unverified + "]" if limit.unverified else "")
 
 
-def replay_text(process: Process, replay: Replay, runs: Sequence[LimitRun] = ()) -> Group:
+#: How much ``replay_text`` shows of each step: one line, the default, or every source in full.
+DETAIL = ("brief", "normal", "full")
+
+
+def replay_text(
+    process: Process, replay: Replay, runs: Sequence[LimitRun] = (), detail: str = "normal"
+) -> Group:
     """The whole replay as rich renderables: header, numbered steps, final state.
 
     Each step shows the time since the previous step and since the case began
     (the complaint or recorded conduct matter), and the verdict on any time
-    limit the step was subject to.
+    limit the step was subject to. ``detail`` is one of :data:`DETAIL`: ``brief``
+    gives one line a step; ``normal`` cites sources by publisher and date and names
+    where they disagree; ``full`` gives every citation and each source's account.
     """
     scenario = replay.scenario
     parts: list[Any] = [
@@ -64,7 +72,12 @@ def replay_text(process: Process, replay: Replay, runs: Sequence[LimitRun] = ())
     origin = case_start(replay.steps)
     used = {run.closed_by.number: run for run in runs if run.used and run.closed_by}
     for step in replay.steps:
-        parts.append(_step_text(process, scenario, step, previous, origin, used.get(step.number)))
+        if detail == "brief":
+            parts.append(_brief_line(process, step, used.get(step.number)))
+        else:
+            parts.append(
+                _step_text(process, scenario, step, previous, origin, used.get(step.number), detail == "full")
+            )
         previous = step.event
     final = process.states[replay.final_state]
     parts.append(Text(""))
@@ -123,6 +136,17 @@ def run_line(run: LimitRun, outcome: bool = True) -> str:
     return f"{run.limit.describe()} ({run.limit.basis}){flag}: {run.describe()}"
 
 
+def _brief_line(process: Process, step: Step, run: LimitRun | None) -> Text:
+    """One step on one line: number, date, what happened, the state it led to (and a late limit)."""
+    event = step.event
+    where = f" -> {process.states[step.after].label}" if step.moved else ""
+    late = "  [red](late)[/]" if run is not None and run.verdict == "late" else ""
+    return Text.from_markup(
+        f"[bold cyan]{step.number:>2}.[/] {escape(event.date.human())}  "
+        f"{escape(event_label(process, event))}[bold]{escape(where)}[/]{late}"
+    )
+
+
 def _step_text(
     process: Process,
     scenario: Scenario,
@@ -130,6 +154,7 @@ def _step_text(
     previous: Event | None,
     origin: Step | None = None,
     run: LimitRun | None = None,
+    full: bool = True,
 ) -> Group:
     event = step.event
     label = event_label(process, event)
@@ -157,16 +182,25 @@ def _step_text(
         style = "red" if run.verdict == "late" else "dim"
         lines.append(Text.from_markup(f"[{style}]Time limit:[/] {escape(run_line(run))}"))
     for fact, old, new in step.changes:
-        lines.append(
-            Text.from_markup(f"[dim]Fact:[/] {escape(fact)}: {escape(_show(old))} -> {escape(_show(new))}")
+        lines.append(Text.from_markup(f"[dim]Fact:[/] {escape(fact_change_text(process, fact, old, new))}"))
+    if full:
+        cites = "; ".join(f"[{sid}] {scenario.sources[sid].cite()}" for sid in event.sources)
+    else:
+        cites = "; ".join(
+            f"{scenario.sources[sid].publisher} ({scenario.sources[sid].date.human()})"
+            for sid in event.sources
         )
-    cites = "; ".join(f"[{sid}] {scenario.sources[sid].cite()}" for sid in event.sources)
     lines.append(Text.from_markup(f"[dim]Sources:[/] {escape(cites)}"))
-    for note in event.notes:
-        lines.append(Text.from_markup(f"[dim]Note:[/] {escape(note)}"))
+    if full:
+        for note in event.notes:
+            lines.append(Text.from_markup(f"[dim]Note:[/] {escape(note)}"))
     for item in step_unverified(step):
         lines.append(Text.from_markup(f"[yellow]Unverified:[/] {escape(item)}"))
-    lines.extend(discrepancy_text(discrepancy) for discrepancy in event.discrepancies)
+    if full:
+        lines.extend(discrepancy_text(discrepancy) for discrepancy in event.discrepancies)
+    elif event.discrepancies:
+        topics = "; ".join(f"{item.id} {item.topic}" for item in event.discrepancies)
+        lines.append(Text.from_markup(f"[magenta]Sources disagree:[/] {escape(topics)} [dim](--sources)[/]"))
     return Group(head, Padding(Group(*lines), (0, 0, 0, 4), expand=False))
 
 
@@ -325,6 +359,47 @@ def explain_data(process: Process, name: str) -> dict[str, Any] | None:
     return None
 
 
+def explain_names(process: Process) -> list[str]:
+    """Every name ``explain`` knows, for suggestions."""
+    return [
+        *process.states,
+        *process.triggers,
+        *process.guards,
+        *process.side_events,
+        *process.facts,
+        *process.derived,
+    ]
+
+
+def find_entry(process: Process, text: str) -> str | None:
+    """The model name ``text`` stands for: a name, a name typed with spaces, or a label (any case)."""
+    wanted = " ".join(text.split())
+    names = explain_names(process)
+    for candidate in (wanted, wanted.replace(" ", "_"), wanted.lower().replace(" ", "_")):
+        if candidate in names:
+            return candidate
+    labelled: list[tuple[str, str]] = [
+        *((name, state.label) for name, state in process.states.items()),
+        *((name, trigger.label) for name, trigger in process.triggers.items()),
+        *((name, guard.label) for name, guard in process.guards.items()),
+        *((name, side.label) for name, side in process.side_events.items()),
+        *((name, spec.words) for name, spec in process.facts.items()),
+    ]
+    return next((name for name, label in labelled if label.lower() == wanted.lower()), None)
+
+
+def explain_entry(process: Process, text: str) -> dict[str, Any]:
+    """What ``explain`` shows for ``text`` (a name or a label); UnknownName with the nearest names if none."""
+    name = find_entry(process, text)
+    data = explain_data(process, name) if name else None
+    if data is None:
+        raise UnknownName(
+            f"'{text}' is not a state, trigger, guard, side event or fact of "
+            f"{process.id}{suggest(text.replace(' ', '_'), explain_names(process))}"
+        )
+    return data
+
+
 def _guard_json(process: Process, name: str) -> dict[str, Any]:
     guard = process.guards[name]
     return {
@@ -410,7 +485,13 @@ def explain_text(data: dict[str, Any]) -> Group:
     if data.get("states"):
         value = data["states"] if isinstance(data["states"], str) else ", ".join(data["states"])
         lines.append(Text.from_markup(f"  [dim]Allowed in:[/] {escape(value)}"))
-    return Group(*lines)
+    return Group(*(hanging(line) for line in lines))
+
+
+def hanging(line: Text) -> Any:
+    """A line whose wrapped lines keep its indent, instead of starting at column 0."""
+    indent = len(line.plain) - len(line.plain.lstrip(" "))
+    return Padding(line[indent:], (0, 0, 0, indent)) if indent else line
 
 
 def _transition_lines(item: dict[str, Any], show_from: bool) -> list[Text]:
