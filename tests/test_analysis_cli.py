@@ -253,3 +253,13 @@ def test_diff_of_fixtures_and_of_a_scenario_with_itself(capsys):
     assert code == 0 and "run alike" in out
     code, _, err = run(capsys, "diff", "oconnor", "oconor")
     assert code == 1 and "did you mean 'oconnor'" in err
+
+
+def test_scaffold_places_a_side_event_as_early_as_the_route_allows(capsys):
+    """Issue 12: the officer leaves before the hearing decides, not after the finding."""
+    code, out, _ = run(capsys, "scaffold", "--to", "would_have_been_dismissed")
+    assert code == 0
+    order = [
+        line.split(": ")[1] for line in out.splitlines() if line.startswith(("    side:", "    trigger:"))
+    ]
+    assert order.index("officer_leaves") < order.index("find_gross_misconduct")

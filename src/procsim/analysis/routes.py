@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from procsim.core.effects import DATE, writes
 from procsim.core.model import Condition, Process, State, Transition
@@ -645,7 +645,51 @@ class RouteSpace:
             )
             world = before
         steps.reverse()
-        return Witness(self._named(world), tuple(steps))
+        return Witness(self._named(world), self._changes_earliest(steps))
+
+    def _changes_earliest(self, steps: list[WitnessStep]) -> tuple[WitnessStep, ...]:
+        """Move each side event's change to the earliest point the route allows, once the case has begun.
+
+        The backward pass finds a change just before the step whose guard needs it (the officer
+        leaves just before the sanction); a person reading the route expects it as early as the
+        law lets it happen (the officer left before the hearing): the side event must be allowed
+        in the state it moves to, its own guards must hold there, no step in between may write the
+        fact, and every guard in between must still hold with the new value.
+        """
+        result = list(steps)
+        for k in range(len(result)):
+            for change in result[k].changes:
+                side, fact, _old, new = change
+                rule = next((c for c in self.changes if c.side_event == side and c.fact == fact), None)
+                if rule is None:
+                    continue
+                for j in range(1, k):
+                    if self._may_move(result, rule, j, k, fact, new):
+                        result[j] = evolve(result[j], changes=(*result[j].changes, change))
+                        result[k] = evolve(
+                            result[k], changes=tuple(c for c in result[k].changes if c != change)
+                        )
+                        for i in range(j, k):
+                            result[i] = evolve(result[i], facts={**result[i].facts, fact: new})
+                        break
+        return tuple(result)
+
+    def _may_move(
+        self, steps: list[WitnessStep], rule: FactChange, j: int, k: int, fact: str, new: Any
+    ) -> bool:
+        state = steps[j].move.source
+        if rule.states and state not in rule.states:
+            return False
+        guards = self.process.guards
+        if not all(guards[g].condition.holds(steps[j].facts) for g in rule.guards):
+            return False
+        for i in range(j, k):
+            if any(w.fact == fact for w in writes(self.process, steps[i].transition)):
+                return False
+            facts = {**steps[i].facts, fact: new}
+            if not all(guards[g].condition.holds(facts) for g in steps[i].transition.guards):
+                return False
+        return True
 
     def feasible_values(self, route: Route, fact: str, facts: Region | None = None) -> list[Any]:
         """The values of a tracked ``fact`` (e.g. the regime) at the start with which ``route`` is feasible."""
