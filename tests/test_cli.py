@@ -153,3 +153,20 @@ def test_diagram_json_with_output_writes_the_file(capsys, tmp_path):
     target = tmp_path / "x.mmd"
     code, out, _ = run(capsys, "diagram", "oconnor", "-o", str(target), "--json")
     assert code == 0 and target.exists() and json.loads(out)["written"] == str(target)
+
+
+def test_check_says_when_a_valid_scenario_has_no_diagram_yet(tmp_path, capsys):
+    """Issue 12: adding a scenario makes make test fail until diagram --all; check says so."""
+    import shutil
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (tmp_path / "diagrams").mkdir()
+    for name in ("oconnor.yaml", "oconnor-ca-dismisses.yaml"):
+        shutil.copy(SCENARIOS / name, folder / name)
+    (tmp_path / "diagrams" / "oconnor.svg").write_text("<svg/>")
+    code = main(["--scenarios", str(folder), "check"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "note: 1 valid scenario without a diagram" in out and "oconnor-ca-dismisses" in out
+    assert "run procsim diagram --all" in out

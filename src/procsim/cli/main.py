@@ -149,6 +149,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         entry = {
             "file": str(path),
             "valid": checked.valid,
+            "scenario": checked.replayed.scenario.id if checked.replayed else None,
             "final_state": checked.replayed.replay.final_state if checked.replayed else None,
             "problems": [
                 {"file": e.path or str(path), "line": e.line, "message": e.message} for e in checked.errors
@@ -181,9 +182,32 @@ def cmd_check(args: argparse.Namespace) -> int:
             + (f"; {incomplete} incomplete (TODO markers left)" if incomplete else "")
         )
         out.write(summary + "\n")
+        drawn_from = Path(args.scenarios).resolve()
+        undrawn = _undrawn(
+            args.scenarios,
+            [
+                item["scenario"]
+                for item in results
+                if item["valid"] and Path(item["file"]).resolve().parent == drawn_from
+            ],
+        )
+        if undrawn:
+            out.write(
+                f"note: {len(undrawn)} valid scenario{'s' if len(undrawn) != 1 else ''} without a diagram in "
+                f"{Path(args.scenarios).parent / 'diagrams'}/ ({', '.join(undrawn)}): run procsim diagram --all "
+                "(make test checks that diagrams/ is up to date)\n"
+            )
     if problems:
         return EXIT_PROBLEMS
     return EXIT_INCOMPLETE if incomplete else EXIT_OK
+
+
+def _undrawn(scenarios: Path, ids: list[str]) -> list[str]:
+    """Valid scenarios of the scenarios folder that its diagrams/ folder (if any) has not drawn yet."""
+    folder = Path(scenarios).parent / "diagrams"
+    if not folder.is_dir():
+        return []
+    return [name for name in ids if not (folder / f"{name}.svg").exists()]
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
