@@ -178,9 +178,9 @@ def todo_markers_in(path: Path) -> list[tuple[int, str]]:
     if not _MAYBE_TODO.search(text):  # cheap: a value that starts with TODO, not a comment's TODO
         return []
     from procsim.analysis.scaffold import todo_markers
-    from procsim.io.safe_yaml import load_file
+    from procsim.io.yaml_cache import load_yaml
 
     try:
-        return todo_markers(load_file(path))
+        return todo_markers(load_yaml(path))
     except ProcsimError:
         return []

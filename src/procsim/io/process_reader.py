@@ -25,8 +25,9 @@ from procsim.core.model import (
     Transition,
     Trigger,
 )
-from procsim.io.safe_yaml import LDict, LList, line_of, load_file
+from procsim.io.safe_yaml import LDict, LList, line_of
 from procsim.io.schema import Reader, allowed_keys, allowed_values
+from procsim.io.yaml_cache import load_yaml
 
 # The keys each part of a process file allows: one list of each, in schemas/process.schema.json.
 TOP_REQUIRED, TOP_OPTIONAL = allowed_keys("process")
@@ -55,7 +56,7 @@ def load_process(name: str) -> Process:
 
 def load_process_file(path: Path) -> Process:
     """Load and validate a process file; raise the first :class:`SchemaError`."""
-    data = load_file(path)
+    data = load_yaml(path)
     builder = _Builder(str(path))
     process = builder.build(data)
     if builder.reader.errors:

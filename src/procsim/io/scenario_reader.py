@@ -15,8 +15,9 @@ from procsim.core.errors import ProcsimError, SchemaError, UnknownName, suggest
 from procsim.core.model import Process
 from procsim.core.scenario import Account, Discrepancy, End, Event, Scenario, Source
 from procsim.io.process_reader import load_process
-from procsim.io.safe_yaml import LDict, LList, load_file
+from procsim.io.safe_yaml import LDict, LList
 from procsim.io.schema import Reader, allowed_keys, allowed_values
+from procsim.io.yaml_cache import load_yaml
 
 # The keys each part of a scenario allows: one list of each, in schemas/scenario.schema.json.
 TOP_REQUIRED, TOP_OPTIONAL = allowed_keys("scenario")
@@ -59,7 +60,7 @@ def _read(path: Path, chain: tuple[Path, ...]) -> tuple[Scenario | None, list[Pr
     if resolved in chain:
         cycle = " -> ".join(p.stem for p in (*chain, resolved))
         raise SchemaError(f"'extends' makes a cycle: {cycle}", path=shown)
-    data = load_file(path)
+    data = load_yaml(path)
     reader = Reader(shown)
     top = reader.mapping(data, "a scenario file", 1)
     if top is None:
