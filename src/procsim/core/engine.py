@@ -17,7 +17,7 @@ from attrs import define, field, frozen
 from transitions import Machine
 
 from procsim.core.dates import PartialDate
-from procsim.core.effects import apply_transition, facts_view
+from procsim.core.effects import apply_transition, facts_view, writes
 from procsim.core.errors import (
     ActorNotAllowed,
     EngineError,
@@ -27,11 +27,20 @@ from procsim.core.errors import (
     UnknownName,
     suggest,
 )
-from procsim.core.model import Guard, Process, SideEvent, State, Transition, fact_words, value_words
+from procsim.core.model import (
+    Guard,
+    Process,
+    SideEvent,
+    State,
+    Transition,
+    compile_condition,
+    fact_words,
+    value_words,
+)
 from procsim.core.scenario import Event, Scenario
 
 
-@define(eq=False, slots=False)
+@define(eq=False)
 class Case:
     """One case moving through the process: its state, facts and history."""
 
@@ -128,33 +137,44 @@ class Engine:
             ignore_invalid_triggers=False,
         )
         for transition in process.transitions:
-            conditions = [self._actor_condition(transition)]
-            conditions += [self._guard_condition(process.guards[g]) for g in transition.guards]
             self.machine.add_transition(
                 transition.trigger,
                 transition.source,
                 transition.dest,
                 # the stub types ``conditions`` as an invariant List of str | Callable
-                conditions=conditions,  # type: ignore[arg-type]
+                conditions=[self._compiled_condition(transition)],  # type: ignore[arg-type]
                 after=self._after_callback(transition),
             )
+        # Looked up once, not per event: the transitions for each (state, trigger), the actors
+        # they allow, the triggers possible in each state, and the facts each transition writes.
+        self._candidates: dict[tuple[str, str], tuple[Transition, ...]] = {}
+        for transition in process.transitions:
+            key = (transition.source, transition.trigger)
+            self._candidates[key] = (*self._candidates.get(key, ()), transition)
+        self._actors = {
+            key: frozenset(a for t in ts for a in t.actors) for key, ts in self._candidates.items()
+        }
+        self._possible = {
+            state: sorted({t.trigger for t in process.transitions_from(state)}) for state in process.states
+        }
+        self._written = {t: tuple(w.fact for w in writes(process, t)) for t in process.transitions}
+        self._order = {name: index for index, name in enumerate(process.facts)}
 
     # ------------------------------------------------------------ machine parts
-    @staticmethod
-    def _guard_condition(guard: Guard) -> Callable[[Any], bool]:
-        def condition(event_data: Any) -> bool:
-            return guard.condition.holds(event_data.kwargs["facts"])
+    def _compiled_condition(self, transition: Transition) -> Callable[[Any], bool]:
+        """One condition per transition: its actor check, then each guard, compiled once."""
+        actors = frozenset(transition.actors)
+        guards = tuple(compile_condition(self.process.guards[name].condition) for name in transition.guards)
 
-        condition.__name__ = guard.name
-        return condition
+        def allowed(event_data: Any) -> bool:
+            kwargs = event_data.kwargs
+            actor = kwargs.get("actor")
+            if actor is not None and actor not in actors:
+                return False
+            facts = kwargs["facts"]
+            return all(holds(facts) for holds in guards)
 
-    @staticmethod
-    def _actor_condition(transition: Transition) -> Callable[[Any], bool]:
-        def actor_allowed(event_data: Any) -> bool:
-            actor = event_data.kwargs.get("actor")
-            return actor is None or actor in transition.actors
-
-        return actor_allowed
+        return allowed
 
     @staticmethod
     def _after_callback(transition: Transition) -> Callable[[Any], None]:
@@ -170,15 +190,18 @@ class Engine:
 
     # ------------------------------------------------------------ cases
     def new_case(self, initial_facts: Mapping[str, Any] | None = None) -> Case:
-        """A case in the initial state, with default facts overlaid by ``initial_facts``."""
+        """A case in the initial state, with default facts overlaid by ``initial_facts``.
+
+        The machine drives the case without binding it (no ``add_model``): nothing of the
+        machine is attached to the case, and a case no longer used is simply dropped.
+        """
         case = Case(self.process, self.process.default_facts())
         case.facts.update(self.coerce_facts(initial_facts or {}))
-        self.machine.add_model(case, initial=self.process.initial)
+        self.machine.set_state(self.process.initial, model=case)
         return case
 
     def discard(self, case: Case) -> None:
-        """Detach a case from the machine once it is no longer needed."""
-        self.machine.remove_model(case)
+        """Nothing to do: the machine keeps no reference to a case (kept for callers)."""
 
     def coerce_facts(self, facts: Mapping[str, Any]) -> dict[str, Any]:
         """Check fact names and values against the process; raise UnknownName or EngineError."""
@@ -258,7 +281,7 @@ class Engine:
         return self._apply_trigger(case, event)
 
     def _default_actor(self, case: Case, trigger: str, facts: Mapping[str, Any]) -> str:
-        candidates = self.process.transitions_for(case.state, trigger)
+        candidates = self._candidates.get((case.state, trigger))
         if not candidates:
             return ""
         view = facts_view(self.process, {**case.facts, **self.coerce_facts(facts)})
@@ -272,38 +295,51 @@ class Engine:
         if trigger not in self.process.triggers:
             raise UnknownName(f"unknown trigger '{trigger}'{suggest(trigger, self.process.triggers)}")
         before = case.state
-        candidates = self.process.transitions_for(before, trigger)
+        candidates = self._candidates.get((before, trigger))
         if not candidates:
-            possible = sorted({t.trigger for t in self.process.transitions_from(before)})
+            possible = self._possible.get(before, ())
             raise ImpossibleEvent(
                 f"'{trigger}' cannot happen in state '{before}'; possible here: "
                 + (", ".join(possible) if possible else "nothing (the state is terminal)")
             )
-        if not any(event.actor in t.actors for t in candidates):
-            allowed = sorted({a for t in candidates for a in t.actors})
-            raise ActorNotAllowed(
-                f"actor '{event.actor}' cannot '{trigger}' here; it is for: {', '.join(allowed)}"
-            )
-        saved = dict(case.facts)
-        case.facts.update(self.coerce_facts(event.facts))
-        fired: list[Transition] = []
-        facts = case.view()
         actor = event.actor
-        # ``trigger`` is bound onto the case by Machine.add_model, so mypy cannot see it
-        if not case.trigger(trigger, event=event, actor=actor, facts=facts, fired=fired):  # type: ignore[attr-defined]
-            case.facts.clear()
-            case.facts.update(saved)
-            raise GuardFailed(self._explain_block(candidates, facts, actor))
+        if actor not in self._actors[before, trigger]:
+            allowed = sorted(self._actors[before, trigger])
+            raise ActorNotAllowed(f"actor '{actor}' cannot '{trigger}' here; it is for: {', '.join(allowed)}")
+        given = self.coerce_facts(event.facts) if event.facts else {}
+        facts = case.facts
+        saved = {name: facts.get(name) for name in given}  # only the event's own facts change before
+        facts.update(given)
+        view = case.view()
+        fired: list[Transition] = []
+        if not self.machine.events[trigger].trigger(case, event=event, actor=actor, facts=view, fired=fired):
+            facts.update(saved)
+            raise GuardFailed(self._explain_block(candidates, view, actor))
+        transition = fired[-1]
+        for name in self._written[transition]:  # ... and then only what the transition writes
+            saved.setdefault(name, view.get(name))
         step = Step(
             len(case.history) + 1,
             event,
             before,
             case.state,
-            transition=fired[-1],
-            changes=_changes(saved, case.facts),
+            transition=transition,
+            changes=self._changed(saved, facts),
         )
         case.history.append(step)
         return step
+
+    def _changed(
+        self, saved: Mapping[str, Any], facts: Mapping[str, Any]
+    ) -> tuple[tuple[str, Any, Any], ...]:
+        """:func:`_changes` over only the facts in ``saved``, in the process's order of facts."""
+        last = len(self._order)
+        names = sorted(saved, key=lambda name: self._order.get(name, last))
+        return tuple(
+            (name, old, value)
+            for name in names
+            if (value := facts.get(name)) is not (old := saved[name]) and old != value
+        )
 
     def _explain_block(self, candidates: tuple[Transition, ...], facts: Mapping[str, Any], actor: str) -> str:
         reasons = []

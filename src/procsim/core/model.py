@@ -6,7 +6,7 @@ Nothing here reads files or prints: ``procsim.io.process_reader`` builds a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from attrs import field, frozen
@@ -71,6 +71,26 @@ class Condition:
             return f"not ({self.children[0].describe()})"
         joiner = " and " if self.op == "all" else " or "
         return joiner.join(f"({child.describe()})" for child in self.children)
+
+
+def compile_condition(condition: Condition) -> Callable[[Mapping[str, Any]], bool]:
+    """``condition.holds`` as a function built once: no operator is looked up per call."""
+    op, fact, value = condition.op, condition.fact, condition.value
+    if op == "is":
+        return lambda facts: facts.get(fact) == value  # type: ignore[arg-type]
+    if op == "in":
+        return lambda facts: facts.get(fact) in value  # type: ignore[arg-type]
+    if op == "not_in":
+        return lambda facts: facts.get(fact) not in value  # type: ignore[arg-type]
+    children = tuple(compile_condition(child) for child in condition.children)
+    if op == "all":
+        return lambda facts: all(child(facts) for child in children)
+    if op == "any":
+        return lambda facts: any(child(facts) for child in children)
+    if op == "not":
+        only = children[0]
+        return lambda facts: not only(facts)
+    raise ValueError(f"unknown condition operator {op!r}")
 
 
 def _show(value: Any) -> str:
