@@ -22,6 +22,8 @@ are forgotten, so that routes differing only in them share nodes.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -167,6 +169,7 @@ class RouteSpace:
         self._build_moves()
         self._live: dict[int, dict[str, int]] = {}
         self._closure_cache: dict[tuple[Region, int], Region] = {}
+        self._dead: dict[tuple[str, int], int] = {}
 
     # ------------------------------------------------------------ facts as bit fields
     def _track_facts(self, changes: Sequence[FactChange]) -> None:
@@ -341,6 +344,8 @@ class RouteSpace:
             )
             self.moves_from.setdefault(source, []).append(len(self.moves))
             self.moves.append((move, tuple(positions)))
+        #: per move: (source, dest, 1 if a loop step else 0, transition positions), for the hot loops
+        self._move_parts = [(m.source, m.dest, int(m.loop), ps) for m, ps in self.moves]
         self._guards = [self.guards_region(t.guards) for t in process.transitions]
         self._guard_fields = [
             None
@@ -412,25 +417,29 @@ class RouteSpace:
     def apply(self, region: Region, position: int) -> Region:
         """The facts possible after transition ``position`` (empty when its guards cannot hold)."""
         cleared, values = self._sets[position]
+        kept = ~cleared
         guards = self._guard_fields[position]
         if guards is None:  # no guards
-            boxes = [(box & ~cleared) | values for box in region]
+            boxes = [(box & kept) | values for box in region]
         else:
             boxes = []
             for box in region:
                 for guard_box, fields in guards:
                     both = box & guard_box
                     # ``box`` is not empty, so only a field the guard narrows can become empty
-                    if all(both & field for field in fields):
-                        boxes.append((both & ~cleared) | values)
+                    for field in fields:
+                        if not both & field:
+                            break
+                    else:
+                        boxes.append((both & kept) | values)
         if len(boxes) == 1:
             return (boxes[0],)
         return self.normalise(boxes)
 
     def step(self, region: Region, move: int) -> Region:
         """The facts possible after ``move`` (side events first); empty when it cannot happen."""
-        source, positions = self.moves[move][0].source, self.moves[move][1]
-        before = self.closure(region, source)
+        source, _dest, _loop, positions = self._move_parts[move]
+        before = self.closure(region, source) if self._changes_at[source] else region
         if len(positions) == 1:
             return self.apply(before, positions[0])
         return self.normalise([box for p in positions for box in self.apply(before, p)])
@@ -475,7 +484,9 @@ class RouteSpace:
 
     def forget(self, region: Region, state: str, loops_left: int) -> Region:
         """``region`` with the facts no guard can read again from ``state`` made free."""
-        dead = self.full & ~self.live(loops_left)[state]
+        dead = self._dead.get((state, loops_left))
+        if dead is None:
+            dead = self._dead[state, loops_left] = self.full & ~self.live(loops_left)[state]
         if not dead:
             return region
         if len(region) == 1:
@@ -487,35 +498,42 @@ class RouteSpace:
         """The nodes one move on from ``key``: (move number, child key); and the loop moves held back."""
         state, facts, loops = key
         found, held = [], []
+        parts, step, forget = self._move_parts, self.step, self.forget
         for number in self.moves_from.get(state, ()):
-            move = self.moves[number][0]
-            if reaches is not None and move.dest not in reaches:
+            _source, dest, loop, _positions = parts[number]
+            if reaches is not None and dest not in reaches:
                 continue
-            if move.loop and loops >= max_loops:
+            if loop and loops >= max_loops:
                 held.append(number)
                 continue
-            after = self.step(facts, number)
+            after = step(facts, number)
             if after:
-                used = loops + move.loop
-                found.append((number, (move.dest, self.forget(after, move.dest, max_loops - used), used)))
+                used = loops + loop
+                found.append((number, (dest, forget(after, dest, max_loops - used), used)))
         return found, held
 
     def graph(self, start: str, region: Region, max_loops: int, target: str | None = None) -> _Graph:
         """Every node reachable from ``start``: (state, facts possible, loop steps taken)."""
+        with _collection_paused():
+            return self._graph(start, region, max_loops, target)
+
+    def _graph(self, start: str, region: Region, max_loops: int, target: str | None) -> _Graph:
         graph = _Graph()
         stack = [graph.node((start, self.forget(region, start, max_loops), 0))]
         reaches = _reaching_one(self.process, target) if target else None
+        ids, keys, successors = graph.ids, graph.keys, self.successors
         while stack:
             node = stack.pop()
-            key = graph.keys[node]
-            found, held = self.successors(key, max_loops, reaches)
+            key = keys[node]
+            found, held = successors(key, max_loops, reaches)
             edges = []
             for number, child_key in found:
-                known = child_key in graph.ids
-                child = graph.node(child_key)
-                edges.append((number, child))
-                if not known:
+                child = ids.get(child_key)
+                if child is None:  # a new node (as graph.node adds it)
+                    child = ids[child_key] = len(keys)
+                    keys.append(child_key)
                     stack.append(child)
+                edges.append((number, child))
             graph.edges[node] = edges
             if not edges and any(self.step(key[1], number) for number in held):
                 graph.bounded.add(node)
@@ -530,6 +548,12 @@ class RouteSpace:
         facts: Region | None = None,
     ) -> RouteReport:
         """Count the routes from ``start`` to every outcome (or to ``target``), with the shortest."""
+        with _collection_paused():
+            return self._report(start, target, max_loops, facts)
+
+    def _report(
+        self, start: str | None, target: str | None, max_loops: int, facts: Region | None
+    ) -> RouteReport:
         process = self.process
         start = start or process.initial
         graph = self.graph(start, facts if facts is not None else (self.full,), max_loops, target)
@@ -786,6 +810,23 @@ class RouteSpace:
 
 
 # ---------------------------------------------------------------------- graph of nodes
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while building a route graph.
+
+    The graph is hundreds of thousands of tuples, none in a cycle (reference counting frees
+    them), yet their allocation triggers collections that scan them all over again: about a
+    quarter of the time of ``procsim paths``. The collector runs as before afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class _Graph:
     """Nodes (state, facts possible, loop steps taken) and the moves between them; no cycles."""
 
