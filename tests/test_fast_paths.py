@@ -125,6 +125,7 @@ def test_steps_record_exactly_the_facts_that_changed(engine, process, data):
             assert case.facts == before  # a refused event changes nothing
             continue
         assert step.changes == _changes(before, case.facts)
+        assert engine._view(case.facts) == case.view()  # derived facts, cached per date
 
 
 @settings(max_examples=200, deadline=None)

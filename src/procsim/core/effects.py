@@ -60,14 +60,16 @@ def apply_transition(
     date: PartialDate | None,
     actor: str | None,
     given: Iterable[str] = (),
+    planned: tuple[Write, ...] | None = None,
 ) -> None:
     """Change ``facts`` as ``transition`` does when an event of ``date`` by ``actor`` fires it.
 
     ``given`` names facts the event stated itself; a recorded decision-maker does
     not overwrite one (a scenario may say which decision a claim challenges).
+    ``planned`` is ``writes(process, transition)`` if the caller keeps it (the engine does).
     """
-    stated = set(given)
-    for write in writes(process, transition):
+    stated = given if isinstance(given, (dict, set, frozenset)) else set(given)
+    for write in writes(process, transition) if planned is None else planned:
         if write.kind == SET:
             facts[write.fact] = write.values[0]
         elif write.kind == DATE:

@@ -157,8 +157,25 @@ class Engine:
         self._possible = {
             state: sorted({t.trigger for t in process.transitions_from(state)}) for state in process.states
         }
-        self._written = {t: tuple(w.fact for w in writes(process, t)) for t in process.transitions}
+        self._written = {id(t): tuple(w.fact for w in writes(process, t)) for t in process.transitions}
+        self._fire = {trigger: event.trigger for trigger, event in self.machine.events.items()}
         self._order = {name: index for index, name in enumerate(process.facts)}
+        self._derived = tuple((name, d.from_date, d) for name, d in process.derived.items())
+        self._derived_values: dict[tuple[str, Any], Any] = {}
+
+    def _view(self, facts: Mapping[str, Any]) -> dict[str, Any]:
+        """:func:`~procsim.core.effects.facts_view`, each derived value computed once per date."""
+        view = dict(facts)
+        known = self._derived_values
+        for name, source, derived in self._derived:
+            key = (name, facts.get(source))
+            value = known.get(key, known)
+            if value is known:
+                if len(known) > 4096:
+                    known.clear()
+                value = known[key] = derived.value_for(key[1])
+            view[name] = value
+        return view
 
     # ------------------------------------------------------------ machine parts
     def _compiled_condition(self, transition: Transition) -> Callable[[Any], bool]:
@@ -172,19 +189,30 @@ class Engine:
             if actor is not None and actor not in actors:
                 return False
             facts = kwargs["facts"]
-            return all(holds(facts) for holds in guards)
+            for holds in guards:  # noqa: SIM110 - a loop: no generator per check on the hot path
+                if not holds(facts):
+                    return False
+            return True
 
         return allowed
 
-    @staticmethod
-    def _after_callback(transition: Transition) -> Callable[[Any], None]:
+    def _after_callback(self, transition: Transition) -> Callable[[Any], None]:
+        planned = writes(self.process, transition)
+
         def record(event_data: Any) -> None:
             case: Case = event_data.model
-            event: Event = event_data.kwargs["event"]
+            kwargs = event_data.kwargs
+            event: Event = kwargs["event"]
             apply_transition(
-                case.process, transition, case.facts, date=event.date, actor=event.actor, given=event.facts
+                case.process,
+                transition,
+                case.facts,
+                date=event.date,
+                actor=event.actor,
+                given=event.facts,
+                planned=planned,
             )
-            event_data.kwargs["fired"].append(transition)
+            kwargs["fired"].append(transition)
 
         return record
 
@@ -310,13 +338,13 @@ class Engine:
         facts = case.facts
         saved = {name: facts.get(name) for name in given}  # only the event's own facts change before
         facts.update(given)
-        view = case.view()
+        view = self._view(facts)
         fired: list[Transition] = []
-        if not self.machine.events[trigger].trigger(case, event=event, actor=actor, facts=view, fired=fired):
+        if not self._fire[trigger](case, event=event, actor=actor, facts=view, fired=fired):
             facts.update(saved)
             raise GuardFailed(self._explain_block(candidates, view, actor))
         transition = fired[-1]
-        for name in self._written[transition]:  # ... and then only what the transition writes
+        for name in self._written[id(transition)]:  # ... and then only what the transition writes
             saved.setdefault(name, view.get(name))
         step = Step(
             len(case.history) + 1,
@@ -372,21 +400,24 @@ class Engine:
         missing = [fact for fact in side.requires if fact not in event.facts]
         if missing:
             raise EngineError(f"side event '{name}' must set {', '.join(missing)}")
-        saved = dict(case.facts)
-        case.facts.update(self.coerce_facts(event.facts))
+        given = self.coerce_facts(event.facts)
+        facts = case.facts
+        saved = {name: facts.get(name) for name in given}
+        facts.update(given)
         failures = self.guard_failures(side.guards, case.view())
         if failures:
-            case.facts.clear()
-            case.facts.update(saved)
+            facts.update(saved)
             raise GuardFailed(f"'{name}' is not allowed: " + "; ".join(f.describe() for f in failures))
-        case.facts.update(dict(side.sets))
+        for fact, _value in side.sets:
+            saved.setdefault(fact, facts.get(fact))
+        facts.update(dict(side.sets))
         step = Step(
             len(case.history) + 1,
             event,
             case.state,
             case.state,
             side_event=side,
-            changes=_changes(saved, case.facts),
+            changes=self._changed(saved, facts),
         )
         case.history.append(step)
         return step
