@@ -1,17 +1,31 @@
 """procsim's benchmark: run with `make bench`. A benchmark, not a test: it prints figures and
 whether each target is met, and always exits 0.
 
-1. Replaying the O'Connor scenario through procsim, against the same trigger sequence on a bare
-   `transitions` Machine (same states and transitions, no guards or callbacks; a fresh model
-   added and removed per run, as procsim does per case). Target: at most 1.5x.
-2. Counting every route of the full model (`procsim paths`, default --max-loops 1), from a loaded
-   process: building the analysis, counting and the shortest route to each outcome. Target: < 1 s.
-3. `procsim check` on 10, 100 and 1,000 generated scenario files (filled-in scaffolds of shortest
-   routes to different outcomes), in process after a warm-up. Target: time per file flat (the
-   largest run within 1.5x of the smallest per file).
-4. Start-up: `procsim --help` against `python -c "import transitions"`, as processes (median of
+Every comparison is interleaved (A, B, A, B, ...) and repeated, and printed as the median of the
+per-round ratios with their spread (lowest-highest), so a machine that drifts during the run moves
+both sides alike. "Today" is the code before the speed work (commit 8c905a8), measured by this same
+bench (``--record`` prints the figures to paste into TODAY) as ratios to an anchor measured in the
+same run, so it converts to this machine's speed now. In-process figures are CPU time of this
+process (the code is single-threaded), so other work on a shared machine disturbs them less.
+
+1. Whole commands, as processes (CPU time, user + sys): `replay`, `check`, `deadlines`, `diagram
+   --format svg` and `step --script` on the O'Connor scenario, against `python -c "import
+   transitions"`. Target: each of the first four <= 8x.
+2. Replaying the O'Connor scenario in process, against the same triggers on bare `transitions`
+   driving one reused model (bound once: the floor while `transitions` runs every event).
+   Target: <= 2.5x.
+3. Many cases: 10,000 live cases of 20 events each (the first 20 of O'Connor), events per second
+   and memory per live case, against bare `transitions` driving as many plain models without
+   binding them (``add_model`` for each of 10,000 live models is quadratic in `transitions`).
+   Targets: >= 4x today's events per second, <= 10 KB per live case.
+4. Counting every route of the full model (`procsim paths`, default --max-loops 1), from a loaded
+   process. Target: <= 0.7 s (the development machine), route counts unchanged.
+5. `procsim check` on 10, 100, 1,000 and 10,000 generated scenario files (filled-in scaffolds of
+   shortest routes), in process after a warm-up. Targets: time per file flat (the largest run
+   within 1.5x of the smallest), and <= 0.25x today's time per file.
+6. Start-up: `procsim --help` against `python -c "import transitions"`, as processes (median of
    15 runs each). Target: at most 2x.
-5. The case page: `procsim html oconnor` (build time, size) and the time it takes to open offline
+7. The case page: `procsim html oconnor` (build time, size) and the time it takes to open offline
    from file:// in headless Chromium (Debian's, driven by Playwright; median of 9 loads, each in a
    fresh browser context, to the load event with the page's script run). Targets: < 1.5 MB, < 1 s.
 """
@@ -19,6 +33,7 @@ whether each target is met, and always exits 0.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import os
 import re
@@ -28,30 +43,117 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+RECORD = "--record" in sys.argv
 
+#: Today's figures (commit 8c905a8, measured with ``--record`` on the development machine), each as a
+#: ratio to an anchor measured in the same run: see the module docstring.
+TODAY = {
+    "check_per_file_vs_bare_replay": 0.0,  # filled in below from a --record run
+    "cases_events_per_s_vs_bare": 0.0,
+}
 
-def best_of(function, number: int, repeat: int = 5) -> float:
-    """The best mean time per call, in seconds, over ``repeat`` rounds of ``number`` calls."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            function()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best
+# ---------------------------------------------------------------------- helpers
+_recorded: dict[str, float] = {}
 
 
 def verdict(ok: bool) -> str:
-    return "target met" if ok else "TARGET MISSED"
+    return "target met" if ok else "NOT met"
 
 
-def bench_replay() -> None:
+def spread(values: Sequence[float], fmt: str = "{:.2f}") -> str:
+    """Median, and lowest-highest."""
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+
+
+def interleaved(functions: Sequence[Callable[[], float]], rounds: int) -> list[list[float]]:
+    """Run each function once per round, in turn; the figures each returned, per function."""
+    figures: list[list[float]] = [[] for _ in functions]
+    for _ in range(rounds):
+        for index, function in enumerate(functions):
+            figures[index].append(function())
+    return figures
+
+
+def timed(function: Callable[[], object], number: int) -> Callable[[], float]:
+    """A function returning the mean seconds per call over ``number`` calls."""
+
+    def run() -> float:
+        start = time.process_time()
+        for _ in range(number):
+            function()
+        return (time.process_time() - start) / number
+
+    return run
+
+
+def process_cpu(command: Sequence[str], stdin: str | None = None) -> Callable[[], float]:
+    """A function running ``command`` and returning its CPU seconds (user + sys)."""
+
+    def run() -> float:
+        with open(stdin or os.devnull, "rb") as source:
+            child = subprocess.Popen(
+                command, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
+            )
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode not in (0, 3):
+            raise SystemExit(f"{' '.join(command)} exited {child.returncode}")
+        return usage.ru_utime + usage.ru_stime
+
+    return run
+
+
+def _bare_machine(process):
     from transitions import Machine
 
+    bare = Machine(model=None, states=list(process.states), initial=process.initial, auto_transitions=False)
+    for transition in process.transitions:
+        bare.add_transition(transition.trigger, transition.source, transition.dest)
+    return bare
+
+
+class _Model:
+    state = ""
+
+
+# ---------------------------------------------------------------------- 1. commands
+def bench_commands(rounds: int = 7) -> None:
+    procsim = str(BIN / "procsim")
+    script = Path(tempfile.mkdtemp(prefix="procsim-bench-")) / "walk.txt"
+    script.write_text("next\nnext\nnext\njump 24\nback\nwhatif 9\nquit\n")
+    commands = {
+        "replay oconnor": [procsim, "replay", "oconnor"],
+        "check (scenarios/)": [procsim, "check"],
+        "deadlines oconnor": [procsim, "deadlines", "oconnor"],
+        "diagram oconnor --format svg": [procsim, "diagram", "oconnor", "--format", "svg"],
+        "step oconnor --script": [procsim, "step", "oconnor", "--script", str(script)],
+    }
+    anchor = process_cpu([str(BIN / "python"), "-c", "import transitions"])
+    runs = [anchor, *(process_cpu(command) for command in commands.values())]
+    interleaved(runs, 1)  # warm the file cache and the bytecode
+    figures = interleaved(runs, rounds)
+    base = figures[0]
+    print(f"1. Whole commands, CPU time as processes ({rounds} interleaved rounds; median (lowest-highest)):")
+    print(f"   python -c 'import transitions'    {spread([t * 1e3 for t in base], '{:.0f}')} ms")
+    for index, name in enumerate(commands, start=1):
+        ratios = [t / b for t, b in zip(figures[index], base, strict=True)]
+        ms = spread([t * 1e3 for t in figures[index]], "{:.0f}")
+        target = (
+            "" if name.startswith("step") else f"   (target <= 8x: {verdict(statistics.median(ratios) <= 8)})"
+        )
+        print(f"   {name:<33} {ms} ms = {spread(ratios)}x{target}")
+    shutil.rmtree(script.parent, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------- 2. replay
+def bench_replay(rounds: int = 15) -> float:
+    """Returns the bare `transitions` replay time (seconds): the anchor for in-process figures."""
     from procsim.core.engine import replay
     from procsim.io.process_reader import load_process
     from procsim.io.scenario_reader import load_scenario
@@ -62,54 +164,158 @@ def bench_replay() -> None:
     engine = engine_for(process)
     result = replay(engine, scenario)
     triggers = [event.trigger for event in scenario.events if event.trigger]
-    bare = Machine(model=None, states=list(process.states), initial=process.initial, auto_transitions=False)
-    for transition in process.transitions:
-        bare.add_transition(transition.trigger, transition.source, transition.dest)
-
-    class Model:
-        state = ""
+    bare = _bare_machine(process)
+    model = _Model()
+    bare.add_model(model, initial=process.initial)
 
     def run_bare() -> str:
-        model = Model()
-        bare.add_model(model, initial=process.initial)
+        bare.set_state(process.initial, model=model)
         for trigger in triggers:
             model.trigger(trigger)
-        bare.remove_model(model)
         return model.state
 
     assert run_bare() == result.final_state, "the bare machine must end where procsim does"
-    ours = best_of(lambda: replay(engine, scenario), 200)
-    theirs = best_of(run_bare, 200)
-    ratio = ours / theirs
-    print(f"1. Replay of oconnor ({len(scenario.events)} events, {len(triggers)} triggers):")
-    print(f"   procsim replay        {ours * 1e6:8.0f} us")
-    print(f"   bare transitions      {theirs * 1e6:8.0f} us")
-    print(f"   ratio                 {ratio:8.2f}x   (target <= 1.5x: {verdict(ratio <= 1.5)})")
+    ours, theirs = interleaved([timed(lambda: replay(engine, scenario), 50), timed(run_bare, 50)], rounds)
+    ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
+    print(
+        f"2. Replay of oconnor in process ({len(scenario.events)} events, {len(triggers)} triggers; {rounds} rounds):"
+    )
+    print(f"   procsim replay                       {spread([t * 1e6 for t in ours], '{:.0f}')} us")
+    print(f"   bare transitions, one reused model   {spread([t * 1e6 for t in theirs], '{:.0f}')} us")
+    median = statistics.median(ratios)
+    print(
+        f"   ratio                                {spread(ratios)}x   (target <= 2.5x: {verdict(median <= 2.5)})"
+    )
+    return statistics.median(theirs)
 
 
-def bench_routes() -> None:
+# ---------------------------------------------------------------------- 3. many cases
+def bench_cases(anchor: float, cases: int = 10_000, per_case: int = 20, rounds: int = 3) -> None:
+    from procsim.io.process_reader import load_process
+    from procsim.io.scenario_reader import load_scenario
+    from procsim.workspace import engine_for
+
+    scenario = load_scenario(ROOT / "scenarios" / "oconnor.yaml")
+    process = load_process(scenario.process)
+    engine = engine_for(process)
+    events = scenario.events[:per_case]
+    triggers = [event.trigger for event in events if event.trigger]
+    bare = _bare_machine(process)
+
+    def ours() -> list:
+        live = []
+        for _ in range(cases):
+            case = engine.new_case(scenario.initial_facts)
+            for event in events:
+                engine.apply(case, event)
+            live.append(case)
+        return live
+
+    fire = {name: event.trigger for name, event in bare.events.items()}
+
+    def theirs() -> list:
+        live = []
+        for _ in range(cases):
+            model = _Model()
+            bare.set_state(process.initial, model=model)
+            for trigger in triggers:
+                fire[trigger](model)
+            live.append(model)
+        return live
+
+    def timed_once(function: Callable[[], list], cleanup: Callable[[object], None]) -> Callable[[], float]:
+        def run() -> float:
+            start = time.process_time()
+            live = function()
+            elapsed = time.process_time() - start
+            for case in live:
+                cleanup(case)
+            del live
+            gc.collect()
+            return elapsed
+
+        return run
+
+    def memory_per_case(
+        function: Callable[[], list], cleanup: Callable[[object], None], sample: int = 1000
+    ) -> float:
+        nonlocal cases
+        saved, cases = cases, sample
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            live = function()
+            gc.collect()
+            after = tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+            cases = saved
+        for case in live:
+            cleanup(case)
+        del live
+        gc.collect()
+        return (after - before) / sample
+
+    ours_s, theirs_s = interleaved(
+        [timed_once(ours, engine.discard), timed_once(theirs, lambda model: None)], rounds
+    )
+    our_rate = [cases * len(events) / t for t in ours_s]
+    their_rate = [cases * len(triggers) / t for t in theirs_s]
+    ours_kb, theirs_kb = (
+        memory_per_case(ours, engine.discard) / 1024,
+        memory_per_case(theirs, lambda model: None) / 1024,
+    )
+    vs_bare = statistics.median(our_rate) * anchor
+    _recorded["cases_events_per_s_vs_bare"] = vs_bare
+    print(f"3. Many cases: {cases:,} live cases of {len(events)} events ({rounds} interleaved rounds):")
+    print(
+        f"   procsim            {spread([r / 1e3 for r in our_rate], '{:.0f}')}k events/s, {ours_kb:6.1f} KB per live case"
+    )
+    print(
+        f"   bare transitions   {spread([r / 1e3 for r in their_rate], '{:.0f}')}k triggers/s, {theirs_kb:6.1f} KB per live case"
+    )
+    if TODAY["cases_events_per_s_vs_bare"]:
+        today = TODAY["cases_events_per_s_vs_bare"] / anchor
+        gain = statistics.median(our_rate) / today
+        print(
+            f"   vs today ({today / 1e3:.0f}k events/s now): {gain:.2f}x   (target >= 4x: {verdict(gain >= 4)})"
+        )
+    print(f"   memory per live case: {ours_kb:.1f} KB   (target <= 10 KB: {verdict(ours_kb <= 10)})")
+
+
+# ---------------------------------------------------------------------- 4. routes
+ROUTES = {0: 118_503_843, 1: 185_680_730_854_920}
+
+
+def bench_routes(rounds: int = 3) -> None:
     from procsim.analysis.routes import RouteSpace
     from procsim.io.process_reader import load_process
 
     process = load_process("police_misconduct_ew")
-    timings = {}
+    timings: dict[int, list[float]] = {0: [], 1: []}
     reports = {}
-    for loops in (0, 1):
-        start = time.perf_counter()
-        reports[loops] = RouteSpace(process).report(max_loops=loops)
-        timings[loops] = time.perf_counter() - start
+    for _ in range(rounds):
+        for loops in (0, 1):
+            start = time.process_time()
+            reports[loops] = RouteSpace(process).report(max_loops=loops)
+            timings[loops].append(time.process_time() - start)
     print(
-        f"2. Route counting over the full model ({len(process.states)} states, {len(process.transitions)} transitions):"
+        f"4. Route counting over the full model ({len(process.states)} states, {len(process.transitions)} transitions; {rounds} rounds):"
     )
     for loops in (0, 1):
         report = reports[loops]
+        same = "unchanged" if report.total == ROUTES[loops] else f"CHANGED from {ROUTES[loops]:,}"
         print(
-            f"   --max-loops {loops}: {report.total:>26,} routes to {sum(1 for o in report.outcomes if o.count)} "
-            f"outcomes, {report.nodes:,} nodes, {timings[loops]:.3f} s"
+            f"   --max-loops {loops}: {report.total:>22,} routes ({same}), {report.nodes:,} nodes, "
+            f"{spread(timings[loops], '{:.3f}')} s"
         )
-    print(f"   default (--max-loops 1): {timings[1]:.3f} s   (target < 1 s: {verdict(timings[1] < 1)})")
+    median = statistics.median(timings[1])
+    ok = median <= 0.7 and reports[1].total == ROUTES[1]
+    print(f"   default (--max-loops 1): {median:.3f} s   (target <= 0.7 s, counts unchanged: {verdict(ok)})")
 
 
+# ---------------------------------------------------------------------- 5. check
 def generated_scenarios(folder: Path, count: int) -> None:
     """``count`` valid scenario files: filled-in scaffolds of shortest routes to several outcomes."""
     from procsim.analysis.routes import RouteSpace
@@ -131,7 +337,7 @@ def generated_scenarios(folder: Path, count: int) -> None:
     ):
         texts.append(_fill(scaffold_yaml(plan_scaffold(process, target, space=space))))
     for number in range(count):
-        (folder / f"generated-{number:04d}.yaml").write_text(texts[number % len(texts)])
+        (folder / f"generated-{number:05d}.yaml").write_text(texts[number % len(texts)])
 
 
 def _fill(text: str) -> str:
@@ -143,33 +349,45 @@ def _fill(text: str) -> str:
     return re.sub(r'"TODO: ([^"]*)"', r'"Generated: \1"', text)
 
 
-def bench_check() -> None:
+def bench_check(anchor: float, counts: Sequence[int] = (10, 100, 1000, 10_000)) -> None:
     from procsim.cli.main import main
 
     def check(folder: Path) -> float:
         sink = io.StringIO()
-        start = time.perf_counter()
+        start = time.process_time()
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             code = main(["check", str(folder)])
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         assert code == 0, sink.getvalue()[-2000:]
         return elapsed
 
-    print("3. procsim check on generated scenario files (in process, after a warm-up):")
+    print("5. procsim check on generated scenario files (in process, after a warm-up):")
     root = Path(tempfile.mkdtemp(prefix="procsim-bench-"))
     try:
         per_file = {}
-        for count in (10, 100, 1000):
+        for count in counts:
             folder = root / str(count)
             folder.mkdir()
             generated_scenarios(folder, count)
-            if count == 10:
+            if count == counts[0]:
                 check(folder)  # warm-up: load the process and build its engine once
             elapsed = check(folder)
             per_file[count] = elapsed / count
-            print(f"   {count:>5} files: {elapsed:7.3f} s, {per_file[count] * 1e3:6.2f} ms per file")
-        growth = per_file[1000] / per_file[10]
-        print(f"   per file, 1,000 vs 10: {growth:.2f}x   (target: flat, <= 1.5x: {verdict(growth <= 1.5)})")
+            print(f"   {count:>6,} files: {elapsed:7.3f} s, {per_file[count] * 1e3:6.2f} ms per file")
+        largest, smallest = max(per_file.values()), min(per_file.values())
+        growth = largest / smallest
+        print(
+            f"   per file, slowest vs fastest: {growth:.2f}x   (target: flat, <= 1.5x: {verdict(growth <= 1.5)})"
+        )
+        mean = per_file[counts[-1]]
+        _recorded["check_per_file_vs_bare_replay"] = mean / anchor
+        if TODAY["check_per_file_vs_bare_replay"]:
+            today = TODAY["check_per_file_vs_bare_replay"] * anchor
+            ratio = mean / today
+            print(
+                f"   {counts[-1]:,} files vs today ({today * 1e3:.2f} ms per file now): {ratio:.2f}x"
+                f"   (target <= 0.25x: {verdict(ratio <= 0.25)})"
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -191,7 +409,7 @@ def bench_startup() -> None:
     ours = median_wall([str(procsim), "--help"])
     theirs = median_wall([str(python), "-c", "import transitions"])
     ratio = ours / theirs
-    print("4. Start-up (median of 15 runs):")
+    print("6. Start-up (wall clock, median of 15 runs):")
     print(f"   procsim --help                 {ours * 1e3:6.1f} ms")
     print(f"   python -c 'import transitions' {theirs * 1e3:6.1f} ms")
     print(f"   ratio                          {ratio:6.2f}x   (target <= 2x: {verdict(ratio <= 2)})")
@@ -200,7 +418,7 @@ def bench_startup() -> None:
 def bench_page() -> None:
     from procsim.cli.main import main as procsim
 
-    print("5. The case page (procsim html oconnor):")
+    print("7. The case page (procsim html oconnor):")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "oconnor.html"
         start = time.perf_counter()
@@ -253,11 +471,18 @@ def bench_page() -> None:
 
 def main() -> int:
     print(f"procsim benchmark - Python {sys.version.split()[0]} on {sys.platform}, {os.cpu_count()} CPUs")
-    bench_replay()
+    bench_commands()
+    anchor = bench_replay()
+    # --record (today's code) stops at 1,000 files and one round of many cases: its time per file
+    # is flat already, and its many cases take minutes (``add_model`` for each live case)
+    bench_cases(anchor, rounds=1 if RECORD else 3)
     bench_routes()
-    bench_check()
-    bench_startup()
-    bench_page()
+    bench_check(anchor, (10, 100, 1000) if RECORD else (10, 100, 1000, 10_000))
+    if not RECORD:
+        bench_startup()
+        bench_page()
+    if RECORD:
+        print("TODAY figures:", {name: round(value, 3) for name, value in _recorded.items()})
     return 0
 
 

@@ -52,7 +52,7 @@ BAD_YAML = {
     "plain tag": "a: !!str 1\n",
     "merge": "base: {x: 1}\nc:\n  <<: {y: 2}\n",
     "duplicate": "a: 1\nb: 2\na: 3\n",
-    "deep": "a: " + "[" * 70 + "]" * 70 + "\n",
+    "deep": "a: " + "[" * 65 + "]" * 65 + "\n",
     "very deep": "a: " + "[" * 5000 + "]" * 5000 + "\n",
     "not a key": "? [1, 2]\n: x\n",
 }
@@ -148,3 +148,17 @@ def test_england_and_wales_calendar_is_the_libraries_own():
 
 def test_yaml_module_has_the_loader_we_use():
     assert safe_yaml.LOADER is safe_yaml._Loader or issubclass(safe_yaml.LOADER, yaml.CSafeLoader)
+
+
+@needs_libyaml
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a: "R (X) v Y & Z!"\nb: [1, {c: "*not an alias*"}]\n',  # the characters, but no anchor or tag
+        "a: " + "[" * 63 + "1" + "]" * 63 + "\n",  # as deep as allowed
+    ],
+)
+def test_texts_loaded_with_or_without_the_event_scan_match_the_pure_loader(text, monkeypatch):
+    fast = safe_yaml.loads(text, "x.yaml")
+    monkeypatch.setattr(safe_yaml, "LOADER", safe_yaml._Loader)
+    assert located(fast) == located(safe_yaml.loads(text, "x.yaml"))

@@ -16,6 +16,7 @@ times faster, and the pure-Python loader otherwise: the same data, lines and ref
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,24 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _deeper(loader: Any, node: yaml.Node) -> int:
+    """Count one more level of nesting while constructing ``node``; refuse more than ``MAX_DEPTH``."""
+    depth = getattr(loader, "_depth", 0) + 1
+    if depth > MAX_DEPTH:
+        raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", line=node.start_mark.line + 1)
+    loader._depth = depth
+    return depth
+
+
 def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LDict:
+    depth = _deeper(loader, node)
+    try:
+        return _mapping(loader, node)
+    finally:
+        loader._depth = depth - 1
+
+
+def _mapping(loader: Any, node: yaml.MappingNode) -> LDict:
     result = LDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
@@ -88,7 +106,11 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LDict:
 
 
 def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> LList:
-    result = LList(loader.construct_object(child, deep=True) for child in node.value)
+    depth = _deeper(loader, node)
+    try:
+        result = LList(loader.construct_object(child, deep=True) for child in node.value)
+    finally:
+        loader._depth = depth - 1
     result.line = node.start_mark.line + 1
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
@@ -116,8 +138,18 @@ def _libyaml_loader() -> Any:
 LOADER: Any = _libyaml_loader() or _Loader
 
 
+#: Without a match, a text has no anchor ('&name'), alias ('*name') or tag ('!...').
+_MAYBE_MARKED = re.compile(r"[&*]\S|!")
+
+
 def _prescan(text: str) -> None:
-    """Refuse aliases, anchors, explicit tags and deep nesting before composing."""
+    """Refuse aliases, anchors, explicit tags and deep nesting before composing.
+
+    With libyaml a text that cannot hold an anchor, alias or tag is not scanned: libyaml
+    composes without recursion, and the constructors refuse deep nesting as they go.
+    """
+    if LOADER is not _Loader and not _MAYBE_MARKED.search(text):
+        return
     depth = 0
     for event in yaml.parse(text, Loader=LOADER):
         line = event.start_mark.line + 1 if event.start_mark else 0
