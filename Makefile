@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-## The benchmark (not a test): replay vs bare transitions, route counting, check, start-up.
+## The benchmark (not a test): whole commands, replay vs bare transitions, many cases, route counting, check, start-up, the case page.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 

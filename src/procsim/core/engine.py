@@ -141,8 +141,7 @@ class Engine:
                 transition.trigger,
                 transition.source,
                 transition.dest,
-                # the stub types ``conditions`` as an invariant List of str | Callable
-                conditions=[self._compiled_condition(transition)],  # type: ignore[arg-type]
+                conditions=[self._compiled_condition(transition)],
                 after=self._after_callback(transition),
             )
         # Looked up once, not per event: the transitions for each (state, trigger), the actors
