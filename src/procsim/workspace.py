@@ -70,7 +70,7 @@ def find_scenario(name: str, folder: Path | None = None) -> Path:
     from procsim.io.scenario_reader import available_scenarios, scenario_path
 
     path = scenario_path(name, folder)
-    if not path.exists():
+    if not os.path.lexists(path):  # a broken link or a link loop is found, and its reading fails
         names = [p.stem for p in available_scenarios(folder)]
         raise UnknownName(f"no scenario '{name}' in {folder}/{suggest(name, names)}")
     return path
@@ -171,9 +171,11 @@ def todo_markers_in(path: Path) -> list[tuple[int, str]]:
     The file is parsed only if a value in it seems to start with TODO; a file that cannot be
     read or parsed has none here, and the ordinary check reports it.
     """
+    from procsim.io.files import read_text
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ValueError):
+        text = read_text(path)
+    except ProcsimError:
         return []
     if not _MAYBE_TODO.search(text):  # cheap: a value that starts with TODO, not a comment's TODO
         return []

@@ -7,6 +7,8 @@ line. :func:`read_scenario` collects all of a file's problems;
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ DISCREPANCY_KEYS = allowed_keys("scenario", "discrepancy")
 ACCOUNT_KEYS = allowed_keys("scenario", "account")
 END_KEYS = allowed_keys("scenario", "end")
 KINDS = allowed_values("scenario", None, "kind")
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,199}")
 
 
 def scenario_path(name_or_path: str, scenarios_dir: Path) -> Path:
@@ -55,11 +58,11 @@ def read_scenario(path: Path) -> tuple[Scenario | None, list[ProcsimError]]:
 
 def _read(path: Path, chain: tuple[Path, ...]) -> tuple[Scenario | None, list[ProcsimError]]:
     shown = str(path)
-    resolved = path.resolve()
+    data = load_file(path)  # first: a file that cannot be read (a link loop, a FIFO) is refused here
+    resolved = _resolve(path)
     if resolved in chain:
         cycle = " -> ".join(p.stem for p in (*chain, resolved))
         raise SchemaError(f"'extends' makes a cycle: {cycle}", path=shown)
-    data = load_file(path)
     reader = Reader(shown)
     top = reader.mapping(data, "a scenario file", 1)
     if top is None:
@@ -144,15 +147,20 @@ def _read_base(reader: Reader, top: LDict, path: Path, chain: tuple[Path, ...]) 
     if name is None:
         return None
     line = top.line_of("extends")
-    folder = path.resolve().parent
-    target = (
-        (folder / name).resolve() if name.endswith((".yaml", ".yml")) else (folder / f"{name}.yaml").resolve()
-    )
-    if "/" in name or "\\" in name or not target.is_relative_to(folder):
+    if not _NAME.fullmatch(name):
+        reader.error(
+            f"'extends' must name a scenario in {path.parent}/ (a name of letters, digits, '-', '_' "
+            f"and '.', at most 200 characters, not a path): '{name[:80]}'",
+            line,
+        )
+        return None
+    folder = _resolve(path).parent
+    target = _resolve(folder / name if name.endswith((".yaml", ".yml")) else folder / f"{name}.yaml")
+    if not target.is_relative_to(folder):
         reader.error(f"'extends' must name a scenario in {path.parent}/ (a name, not a path): '{name}'", line)
         return None
-    if not target.exists():
-        others = [p.stem for p in folder.glob("*.yaml") if p.resolve() != path.resolve()]
+    if not os.path.lexists(target):
+        others = [p.stem for p in folder.glob("*.yaml") if _resolve(p) != _resolve(path)]
         reader.error(
             f"'extends' names '{name}', but there is no {target.name} in {path.parent}/"
             f"{suggest(name, others)}",
@@ -167,6 +175,14 @@ def _read_base(reader: Reader, top: LDict, path: Path, chain: tuple[Path, ...]) 
             raise error from None
         reader.error(f"the scenario it extends, '{name}', is invalid: {error}", line)
         return None
+
+
+def _resolve(path: Path) -> Path:
+    """``path`` made absolute through its links; as it is, when a link loops."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return path.absolute()
 
 
 def _date(reader: Reader, data: LDict, key: str, what: str, required: bool = True) -> PartialDate | None:

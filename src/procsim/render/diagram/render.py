@@ -132,9 +132,12 @@ def add_stamp(data: bytes, fmt: str, stamp: str) -> bytes:
 
 def read_stamp(path: Path) -> str | None:
     """The stamp inside a generated SVG or PNG, or None."""
+    from procsim.core.errors import ProcsimError
+    from procsim.io.files import read_bytes
+
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_bytes(path, limit=256 * 1024 * 1024)  # a regular file only: never a FIFO
+    except ProcsimError:
         return None
     if path.suffix == ".svg":
         match = _STAMP_RE.search(data[:4096])
@@ -157,9 +160,9 @@ def write_file(path: Path, data: bytes) -> None:
     """Write a drawing with procsim's one atomic writer (:func:`procsim.io.atomic.write_bytes_atomic`:
     a temporary file, flushed to disk, then a rename); a failure is reported as a
     :class:`RenderError` naming the file."""
-    from procsim.io.atomic import write_bytes_atomic
+    from procsim.io.atomic import WriteError, write_bytes_atomic
 
     try:
         write_bytes_atomic(path, data)
-    except OSError as error:
-        raise RenderError(f"cannot write {path}: {error.strerror or error}") from None
+    except WriteError as error:
+        raise RenderError(f"cannot write {path}: {error.message.removeprefix('cannot write: ')}") from None
