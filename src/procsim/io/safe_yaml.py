@@ -23,6 +23,7 @@ from procsim.core.text import has_unsafe
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
+MAX_TEXT_CHARS = 10_000  # the longest text in the shipped files is under 1,000; Graphviz fails near 16,000
 MAX_NUMBER_CHARS = 100  # a longer integer is not data a person wrote (and int() of >4300 digits fails)
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -104,6 +105,10 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
 
 def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
     text = loader.construct_scalar(node)
+    if len(text) > MAX_TEXT_CHARS:
+        raise LoadError(
+            f"a text of {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}", line=node.start_mark.line + 1
+        )
     unsafe = has_unsafe(str(text).replace("\r", ""))
     if unsafe is not None:
         raise LoadError(

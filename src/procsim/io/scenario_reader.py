@@ -122,14 +122,16 @@ def _read(path: Path, chain: tuple[Path, ...]) -> tuple[Scenario | None, list[Pr
     end = _end(reader, top, process)
     if end and own_events and end.as_of and end.as_of.latest < own_events[-1].date.earliest:
         reader.error(f"'as_of' {end.as_of} is before the last event ({own_events[-1].date})", end.line)
+    title = reader.get(top, "title", str, "the scenario")
+    summary = reader.get(top, "summary", str, "the scenario")
     if reader.errors or end is None or not process_name or kind is None:
         return None, list(reader.errors)
     scenario = Scenario(
         id=path.stem,
         process=process_name,
-        title=str(top.get("title", "")).strip(),
+        title=(title or "").strip(),
         kind=kind,
-        summary=" ".join(str(top.get("summary", "")).split()),
+        summary=" ".join((summary or "").split()),
         sources=sources,
         initial_facts=initial_facts,
         events=kept + own_events,

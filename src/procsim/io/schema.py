@@ -30,9 +30,13 @@ class Reader:
     def __init__(self, path: str | None):
         self.path = path
         self.errors: list[SchemaError] = []
+        self._seen: set[tuple[str, int | None]] = set()
 
     def error(self, message: str, line: int | None) -> None:
-        self.errors.append(SchemaError(message, path=self.path, line=line or None))
+        key = (message, line or None)
+        if key not in self._seen:  # one problem, one message
+            self._seen.add(key)
+            self.errors.append(SchemaError(message, path=self.path, line=line or None))
 
     def mapping(self, value: Any, what: str, line: int) -> LDict | None:
         if isinstance(value, LDict):
@@ -61,7 +65,8 @@ class Reader:
             return None
         value = data[key]
         if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
+            if value == value and value not in (float("inf"), float("-inf")):  # not nan or inf
+                value = str(value)
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
         if kind is str and ok and not value.strip():
             self.error(f"'{key}' in {what} must not be empty", data.line_of(key))
