@@ -28,6 +28,7 @@ DISCREPANCY_KEYS = allowed_keys("scenario", "discrepancy")
 ACCOUNT_KEYS = allowed_keys("scenario", "account")
 END_KEYS = allowed_keys("scenario", "end")
 KINDS = allowed_values("scenario", None, "kind")
+_URL = re.compile(r"https?://[^\s/]+\S*")
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,199}")
 
 
@@ -237,6 +238,12 @@ def _sources(reader: Reader, top: LDict, inherited: dict[str, Source]) -> dict[s
             k: reader.get(body, k, str, what)
             for k in ("publisher", "title", "url", "seed", "model", "citation", "note")
         }
+        if values["url"] is not None and not _URL.fullmatch(values["url"]):
+            reader.error(
+                f"'url' in {what} must be a web address (http:// or https://), not '{values['url'][:80]}'",
+                body.line_of("url"),
+            )
+            values["url"] = None
         if date and values["publisher"] and values["title"]:
             result[source_id] = Source(
                 source_id,

@@ -71,7 +71,7 @@ def render_dot(dot: str, fmt: str, dpi: int = PNG_DPI, page: str | None = None) 
         raise RenderError(f"cannot draw '{fmt}' with Graphviz; use one of {', '.join(GRAPH_FORMATS)}")
     import pygraphviz
 
-    with captured_stderr() as messages, warnings.catch_warnings(record=True) as caught:
+    with captured_stderr() as messages, warnings.catch_warnings(record=True) as caught, _utc():
         warnings.simplefilter("always")
         try:
             graph = pygraphviz.AGraph(string=dot)
@@ -91,6 +91,25 @@ def render_dot(dot: str, fmt: str, dpi: int = PNG_DPI, page: str | None = None) 
     if fmt == "pdf":  # cairo stamps the time; a same-length fixed date keeps the offsets valid
         data = _PDF_DATE_RE.sub(lambda m: b"/CreationDate (D:" + _epoch(len(m.group(1))) + b")", data)
     return data, messages
+
+
+@contextlib.contextmanager
+def _utc() -> Iterator[None]:
+    """Graphviz's cairo writes a PDF's creation date in the local time zone, and the date's
+    length depends on the offset: drawing in UTC makes the PDF the same in every zone."""
+    import time
+
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
 
 
 def _epoch(length: int) -> bytes:
