@@ -19,11 +19,49 @@ OCONNOR = (SCENARIOS / "oconnor.yaml").read_text(encoding="utf-8")
 
 
 def procsim(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run the command in a new process (for what could hang or depends on the environment)."""
     env = {"PATH": os.environ["PATH"], "COLUMNS": "200", "LANG": "C.UTF-8"}
     env.update({k: v for k, v in os.environ.items() if k == "PYTHONPATH"})
     return subprocess.run(
-        [sys.executable, "-m", "procsim", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout
+        [sys.executable, "-m", "procsim", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
     )
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run the command in this process (fast), in ``cwd``, capturing what it prints."""
+    import contextlib
+    import io
+
+    out, err, before, columns = io.StringIO(), io.StringIO(), os.getcwd(), os.environ.get("COLUMNS")
+    os.chdir(cwd)
+    os.environ["COLUMNS"] = "200"
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(before)
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def few_drawings(monkeypatch):
+    """``diagram --all`` draws only each scenario's path (the whole set takes seconds)."""
+    from procsim.render.diagram import catalogue, extract
+
+    def drawings(processes, replays):
+        processes = list(processes)
+        return [catalogue.Drawing(r.scenario.id, extract.path_diagram(processes[0], r)) for r in replays]
+
+    monkeypatch.setattr(catalogue, "drawings", drawings)
 
 
 def with_title(title: str) -> str:
@@ -40,9 +78,9 @@ def folder(tmp_path: Path) -> Path:
 
 # ---------------------------------------------------------------------- 1, 2, 4, 5: output paths
 def test_1_diagram_all_removes_only_what_procsim_wrote_there(tmp_path, capsys):
+    from procsim.io.process_reader import load_process
     from procsim.render.diagram import extract
     from procsim.render.diagram.catalogue import MANIFEST, Drawing, write_all
-    from procsim.io.process_reader import load_process
 
     process = load_process("police_misconduct_ew")
     one = [Drawing("lists", extract.forum_diagram(process, "lists"))]
@@ -56,7 +94,7 @@ def test_1_diagram_all_removes_only_what_procsim_wrote_there(tmp_path, capsys):
     assert (tmp_path / MANIFEST).read_text() == "lists.png\nlists.svg\n"
 
 
-def test_1_the_command_says_what_it_removed(folder, capsys):
+def test_1_the_command_says_what_it_removed(folder, capsys, few_drawings):
     out = folder / "d"
     assert main(["--scenarios", str(folder / "scenarios"), "diagram", "--all", "-o", str(out)]) == 0
     (out / "my.svg").write_bytes((out / "oconnor.svg").read_bytes())
@@ -65,7 +103,7 @@ def test_1_the_command_says_what_it_removed(folder, capsys):
     assert main(["--scenarios", str(folder / "scenarios"), "diagram", "--all", "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert (out / "my.svg").exists() and not (out / "oconnor.svg").exists()
-    assert f"removed {out / 'oconnor.svg'}" in err and "removed 4" in err
+    assert f"removed {out / 'oconnor.svg'}" in err and "removed 2" in err
 
 
 def test_2_output_writes_through_links_and_never_replaces_special_files(tmp_path):
@@ -105,14 +143,14 @@ atomic.write_bytes_atomic(sys.argv[1], b"x" * 100000)
 """
 
 
-def test_4_a_killed_write_leaves_nothing_after_the_next_run(folder, capsys):
+def test_4_a_killed_write_leaves_nothing_after_the_next_run(folder, capsys, few_drawings):
     out = folder / "d"
     scenarios = str(folder / "scenarios")
     assert main(["--scenarios", scenarios, "diagram", "--all", "-o", str(out)]) == 0
-    killed = subprocess.run([sys.executable, "-c", KILLER, str(out / "process.svg")], cwd=folder)
+    killed = subprocess.run([sys.executable, "-c", KILLER, str(out / "oconnor.svg")], cwd=folder)
     assert killed.returncode == -signal.SIGKILL
     left = [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
-    assert len(left) == 1 and left[0].startswith(".process.svg.procsim-")
+    assert len(left) == 1 and left[0].startswith(".oconnor.svg.procsim-")
     capsys.readouterr()
     assert main(["--scenarios", scenarios, "diagram", "--all", "--check", "-o", str(out)]) == 1
     assert "a partial file left by an interrupted write" in capsys.readouterr().out
@@ -150,10 +188,10 @@ def test_5_write_errors_are_one_line_and_keep_the_stepper_session(folder, capsys
 )
 def test_6_huge_integers_are_refused_by_name(folder, value):
     (folder / "scenarios" / "big.yaml").write_text(with_title(value))
-    checked = procsim("check", cwd=folder)
+    checked = run("check", cwd=folder)
     assert checked.returncode == 1, checked.stderr
     assert "scenarios/big.yaml:2: a number of" in checked.stdout
-    listed = procsim("list", cwd=folder)
+    listed = run("list", cwd=folder)
     assert listed.returncode == 0 and "invalid" in listed.stdout
 
 
@@ -165,26 +203,28 @@ def test_7_bad_extends_and_link_loops_do_not_stop_a_folder_run(folder):
     (scenarios / "loop-a.yaml").symlink_to("loop-b.yaml")
     (scenarios / "loop-b.yaml").symlink_to("loop-a.yaml")
     for command in (["check"], ["coverage"], ["list"]):
-        result = procsim(*command, cwd=folder)
+        result = run(*command, cwd=folder)
         assert result.returncode != 70 and "internal error" not in result.stderr, result.stderr
-    checked = procsim("check", cwd=folder)
+    checked = run("check", cwd=folder)
     lines = checked.stdout.splitlines()
     assert any(line.startswith("scenarios/nul.yaml:") and "U+0000" in line for line in lines), lines
     assert any(line.startswith("scenarios/long.yaml:") and "'extends' must name" in line for line in lines)
     assert "scenarios/loop-a.yaml: cannot read: a symbolic link loop" in lines
     assert "5 scenario files checked: 4 invalid" in checked.stderr  # oconnor was checked too
-    replayed = procsim("replay", "loop-a", cwd=folder)
+    replayed = run("replay", "loop-a", cwd=folder)
     assert replayed.stderr == "procsim: scenarios/loop-a.yaml: cannot read: a symbolic link loop\n"  # 18
 
 
 def test_8_rich_markup_in_text_is_shown_as_written(folder):
-    (folder / "scenarios" / "oconnor.yaml").write_text(with_title('"x [/] y [link=https://e.example]z[/link]"'))
-    assert procsim("check", cwd=folder).returncode == 0
+    (folder / "scenarios" / "oconnor.yaml").write_text(
+        with_title('"x [/] y [link=https://e.example]z[/link]"')
+    )
+    assert run("check", cwd=folder).returncode == 0
     for command in (["deadlines", "oconnor"], ["list"], ["replay", "oconnor"]):
-        result = procsim(*command, cwd=folder)
+        result = run(*command, cwd=folder)
         assert result.returncode == 0, result.stderr
         assert "x [/] y" in result.stdout
-    deadlines = procsim("deadlines", "oconnor", cwd=folder)
+    deadlines = run("deadlines", "oconnor", cwd=folder)
     assert "[link=https://e.example]z[/link]" in deadlines.stdout
 
 
@@ -216,13 +256,15 @@ def test_9_a_script_that_is_not_utf8_is_one_line(folder, capsys):
 
 def test_10_special_files_are_refused_without_waiting_or_reading_for_ever(folder):
     os.mkfifo(folder / "scenarios" / "x.yaml")
-    for command in (["check"], ["list"], ["check", "/dev/zero"], ["replay", "/dev/urandom"]):
-        result = procsim(*command, cwd=folder, timeout=30)
-        assert result.returncode != 70, result.stderr
-    checked = procsim("check", cwd=folder)
-    assert "scenarios/x.yaml: is not a regular file (a device, FIFO or socket); refused" in checked.stdout
-    zero = procsim("check", "/dev/zero", cwd=folder)
-    assert "/dev/zero: is not a regular file" in zero.stdout
+    checked = procsim("check", "scenarios", "/dev/zero", "/dev/urandom", cwd=folder, timeout=30)
+    assert checked.returncode == 1, checked.stderr
+    lines = checked.stdout.splitlines()
+    assert "scenarios/x.yaml: is not a regular file (a device, FIFO or socket); refused" in lines
+    assert "/dev/zero: is not a regular file (a device, FIFO or socket); refused" in lines
+    assert "/dev/urandom: is not a regular file (a device, FIFO or socket); refused" in lines
+    assert "4 scenario files checked: 3 invalid" in checked.stderr
+    listed = procsim("list", cwd=folder, timeout=30)
+    assert listed.returncode == 0 and "x.yaml: is not a regular file" in listed.stdout
 
 
 # ---------------------------------------------------------------------- 11-15: hostile text
@@ -238,12 +280,14 @@ def test_11_12_control_characters_and_line_breaks_never_reach_the_terminal(folde
     weird = scenarios / "we\x1b[2Jird.yaml"
     weird.write_text("title: [")
     for command in (["check"], ["list"], ["coverage"]):
-        result = procsim(*command, cwd=folder)
+        result = run(*command, cwd=folder)
         for stream in (result.stdout, result.stderr):
             assert "\x1b" not in stream and "\x07" not in stream, command
-    checked = procsim("check", cwd=folder)
+    checked = run("check", cwd=folder)
     spoof = [line for line in checked.stdout.splitlines() if "spoof.yaml" in line]
-    assert spoof and all("report_to_barred_list\\nscenarios/oconnor.yaml: all valid" in line for line in spoof)
+    assert spoof and all(
+        "report_to_barred_list\\nscenarios/oconnor.yaml: all valid" in line for line in spoof
+    )
     assert "scenarios/esc.yaml:2: text with the control character U+001B" in checked.stdout
     assert "scenarios/we\\x1b[2Jird.yaml:1: " in checked.stdout
 
@@ -257,10 +301,10 @@ def test_11_errors_are_one_line_whatever_they_quote():
 
 def test_13_text_is_bounded_at_load_with_a_clear_message(folder):
     (folder / "scenarios" / "oconnor.yaml").write_text(with_title('"' + "t" * 17000 + '"'))
-    checked = procsim("check", cwd=folder)
+    checked = run("check", cwd=folder)
     assert checked.returncode == 1
     assert checked.stdout == "scenarios/oconnor.yaml:2: a text of 17,000 characters; the limit is 10,000\n"
-    drawn = procsim("diagram", "oconnor", "--format", "dot", cwd=folder)
+    drawn = run("diagram", "oconnor", "--format", "dot", cwd=folder)
     assert drawn.returncode == 1 and "scenarios/oconnor.yaml:2: a text of 17,000" in drawn.stderr
 
 
@@ -341,4 +385,7 @@ def test_19_dates_are_ascii_digits_and_urls_are_not_numbers(tmp_path, capsys):
     assert "is not a date" in capsys.readouterr().out
     path.write_text(HEADER.replace('url: "https://example.org"', "url: inf") + GOOD_EVENTS)
     assert main(["check", str(path)]) == 1
-    assert "'url' in source 'src' must be a web address (http:// or https://), not 'inf'" in capsys.readouterr().out
+    assert (
+        "'url' in source 'src' must be a web address (http:// or https://), not 'inf'"
+        in capsys.readouterr().out
+    )

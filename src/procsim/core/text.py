@@ -14,7 +14,9 @@ import re
 
 # C0 and C1 controls, DEL; bidirectional embeddings, overrides and isolates; line and
 # paragraph separators; the noncharacters U+FFFE/U+FFFF; a lone surrogate
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
+)
 _UNSAFE_LINE = re.compile(_UNSAFE.pattern[:-1] + "\t\n]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 

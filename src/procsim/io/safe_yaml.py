@@ -107,7 +107,8 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
     text = loader.construct_scalar(node)
     if len(text) > MAX_TEXT_CHARS:
         raise LoadError(
-            f"a text of {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}", line=node.start_mark.line + 1
+            f"a text of {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}",
+            line=node.start_mark.line + 1,
         )
     unsafe = has_unsafe(str(text).replace("\r", ""))
     if unsafe is not None:

@@ -238,7 +238,7 @@ def _sources(reader: Reader, top: LDict, inherited: dict[str, Source]) -> dict[s
             k: reader.get(body, k, str, what)
             for k in ("publisher", "title", "url", "seed", "model", "citation", "note")
         }
-        if values["url"] is not None and not _URL.fullmatch(values["url"]):
+        if values["url"] is not None and not _URL.match(values["url"]):
             reader.error(
                 f"'url' in {what} must be a web address (http:// or https://), not '{values['url'][:80]}'",
                 body.line_of("url"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
@@ -64,9 +65,9 @@ class Reader:
                 self.error(f"{what} is missing required key '{key}'", data.line)
             return None
         value = data[key]
-        if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-            if value == value and value not in (float("inf"), float("-inf")):  # not nan or inf
-                value = str(value)
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if kind is str and number and math.isfinite(value):  # a number as text; not .nan or .inf
+            value = str(value)
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
         if kind is str and ok and not value.strip():
             self.error(f"'{key}' in {what} must not be empty", data.line_of(key))

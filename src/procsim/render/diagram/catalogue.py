@@ -230,6 +230,9 @@ def _listed(folder: Path) -> list[Path]:
     return sorted(
         folder / name
         for name in set(names)
-        if name and "/" not in name and "\\" not in name and name not in (".", "..")
+        if name
+        and "/" not in name
+        and "\\" not in name
+        and name not in (".", "..")
         and Path(name).suffix[1:] in KEPT_FORMATS
     )

@@ -19,7 +19,6 @@ import re
 import unicodedata
 
 from procsim.core.text import printable
-
 from procsim.render.diagram import style
 from procsim.render.diagram.ir import Diagram, Edge, Node, Timeline, TimelineEvent
 
