@@ -314,4 +314,4 @@ def test_second_what_if_earlier_than_the_first_saves_the_branch_it_shows(workdir
     assert saved.diverges_after == base.events[1].id  # the what-if at step 3 replaced the third event
     assert len(saved.own_events) == 12  # the what-if and all eleven chosen steps are kept
     assert main(["check", "scenarios/wi.yaml"]) == 0
-    assert "all valid" in capsys.readouterr().err
+    assert "all valid" in capsys.readouterr().out
