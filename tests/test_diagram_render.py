@@ -401,6 +401,8 @@ def test_check_names_each_stale_missing_or_orphaned_file(tmp_path, capsys):
     )
     (tmp_path / "diagrams" / "process-overview.png").unlink()
     (tmp_path / "diagrams" / "gone.svg").write_bytes((DIAGRAMS / "process.svg").read_bytes())
+    with open(tmp_path / "diagrams" / ".procsim-diagrams", "a") as manifest:
+        manifest.write("gone.svg\n")  # procsim wrote it, once
     code = main(["--scenarios", str(scenarios), "diagram", "--all", "--check"])
     out = capsys.readouterr().out
     assert code == 1
@@ -424,11 +426,11 @@ def test_check_names_each_stale_missing_or_orphaned_file(tmp_path, capsys):
 
 def test_regenerating_writes_only_what_changed(process, tmp_path):
     items = [Drawing("process-overview", extract.overview_diagram(process))]
-    assert len(write_all(items, tmp_path)) == 2 and check(items, tmp_path) == []
-    assert write_all(items, tmp_path) == []
+    assert len(write_all(items, tmp_path).written) == 2 and check(items, tmp_path) == []
+    assert write_all(items, tmp_path).written == []
     changed = [Drawing("process-overview", attrs_free_title(items[0].ir, "Another title"))]
     assert [p.name for p, _ in check(changed, tmp_path)] == ["process-overview.png", "process-overview.svg"]
-    assert len(write_all(changed, tmp_path)) == 2 and check(changed, tmp_path) == []
+    assert len(write_all(changed, tmp_path).written) == 2 and check(changed, tmp_path) == []
 
 
 def attrs_free_title(diagram, title):

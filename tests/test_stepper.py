@@ -296,3 +296,22 @@ def test_script_transcript_reads_as_words(tmp_path, capsys, monkeypatch):
     assert "Back to what really happened" in out
     assert "What if: the case goes" not in out and "whatif is offered" not in out
     assert out.count("Commands:") == 1  # the command list only on help
+
+
+def test_second_what_if_earlier_than_the_first_saves_the_branch_it_shows(workdir, capsys, monkeypatch):
+    """Finding 3 of issue 13: the branch point is where the *current* branch leaves the scenario."""
+    monkeypatch.chdir(workdir)
+    monkeypatch.setenv("COLUMNS", "200")
+    script = workdir / "walk.txt"
+    commands = ["jump 13", "whatif 1", "jump 3", "whatif 1", *["choose 1"] * 11, "save scenarios/wi.yaml"]
+    script.write_text("\n".join([*commands, "quit"]) + "\n")
+    assert main(["--scenarios", "scenarios", "step", "oconnor", "--script", str(script)]) == 0
+    out = capsys.readouterr().out
+    assert "Saved the branch to scenarios/wi.yaml" in out
+    saved = load_scenario(workdir / "scenarios" / "wi.yaml")
+    assert saved.extends == "oconnor"
+    base = load_scenario(workdir / "scenarios" / "oconnor.yaml")
+    assert saved.diverges_after == base.events[1].id  # the what-if at step 3 replaced the third event
+    assert len(saved.own_events) == 12  # the what-if and all eleven chosen steps are kept
+    assert main(["check", "scenarios/wi.yaml"]) == 0
+    assert "all valid" in capsys.readouterr().out

@@ -70,7 +70,7 @@ def find_scenario(name: str, folder: Path | None = None) -> Path:
     from procsim.io.scenario_reader import available_scenarios, scenario_path
 
     path = scenario_path(name, folder)
-    if not path.exists():
+    if not os.path.lexists(path):  # a broken link or a link loop is found, and its reading fails
         names = [p.stem for p in available_scenarios(folder)]
         raise UnknownName(f"no scenario '{name}' in {folder}/{suggest(name, names)}")
     return path
@@ -145,13 +145,18 @@ class FileCheck:
 
 
 def check_file(path: Path) -> FileCheck:
-    """Every problem in one scenario file: TODO markers, then its shape, then its replay."""
-    todos = todo_markers_in(path)
-    if todos:
-        return FileCheck(path, todos=tuple(todos))
+    """Every problem in one scenario file: its shape, then its replay. A file whose only
+    problems are a scaffold's TODO markers left (and what they cause) is incomplete; any
+    other error is reported first, as an error."""
     from procsim.io.scenario_reader import read_scenario
 
+    todos = todo_markers_in(path)
     scenario, errors = read_scenario(path)
+    real = [error for error in errors if "TODO" not in error.message]
+    if real:
+        return FileCheck(path, errors=tuple(real))
+    if todos:
+        return FileCheck(path, todos=tuple(todos))
     if errors or scenario is None:
         return FileCheck(path, errors=tuple(errors))
     try:
@@ -171,9 +176,11 @@ def todo_markers_in(path: Path) -> list[tuple[int, str]]:
     The file is parsed only if a value in it seems to start with TODO; a file that cannot be
     read or parsed has none here, and the ordinary check reports it.
     """
+    from procsim.io.files import read_text
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ValueError):
+        text = read_text(path)
+    except ProcsimError:
         return []
     if not _MAYBE_TODO.search(text):  # cheap: a value that starts with TODO, not a comment's TODO
         return []

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from procsim.cli.output import EXIT_OK, EXIT_PROBLEMS, print_json
 from procsim.core.errors import ProcsimError, UnknownName, suggest
+from procsim.core.text import one_line
 from procsim.io import DEFAULT_PROCESS
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
@@ -180,8 +181,13 @@ def _all(args: argparse.Namespace) -> int:
     folder = Path(args.output) if args.output else Path(args.scenarios).parent / "diagrams"
     processes = [load_process(name) for name in available_processes()]
     replays = []
+    failed = 0
     for path in available_scenarios(Path(args.scenarios)):
-        replays.append(replay_scenario(str(path)).replay)
+        try:
+            replays.append(replay_scenario(str(path)).replay)
+        except ProcsimError as error:  # one bad file does not stop the others
+            failed += 1
+            sys.stderr.write(f"procsim: {error.at(path=str(path))} (its diagrams are left as they are)\n")
     items = drawings(processes, replays)
     from procsim.render.html.site import check_site, file_count, site_pages, write_site
 
@@ -198,7 +204,7 @@ def _all(args: argparse.Namespace) -> int:
             )
         else:
             for path, reason in problems:
-                sys.stdout.write(f"{path}: {reason}\n")
+                sys.stdout.write(f"{one_line(str(path))}: {reason}\n")
             count = len(items) * 2 + file_count(pages)
             sys.stdout.write(
                 f"{count} diagram files checked in {folder}/: "
@@ -208,7 +214,7 @@ def _all(args: argparse.Namespace) -> int:
                     else f"{len(problems)} stale; run: procsim diagram --all\n"
                 )
             )
-        return EXIT_OK if not problems else EXIT_PROBLEMS
+        return EXIT_OK if not problems and not failed else EXIT_PROBLEMS
     progress = None
     if sys.stderr.isatty() and not args.json:
         total = len(items) * 2 + file_count(pages)
@@ -219,18 +225,26 @@ def _all(args: argparse.Namespace) -> int:
 
         sys.stderr.write(f"checking {total} diagram files in {folder}/ ...")
         sys.stderr.flush()
-    written = write_all(items, folder, force=args.redraw, progress=progress) + write_site(
-        pages, folder, force=args.redraw
-    )
+    result = write_all(items, folder, force=args.redraw, remove=not failed, progress=progress)
+    written = result.written + write_site(pages, folder, force=args.redraw)
     if progress is not None:
         sys.stderr.write("\r\x1b[K")
     if args.json:
-        print_json({"folder": str(folder), "written": [str(path) for path in written]})
+        print_json(
+            {
+                "folder": str(folder),
+                "written": [str(path) for path in written],
+                "removed": [str(path) for path in result.removed],
+            }
+        )
     else:
         total = len(items) * 2 + file_count(pages)
+        for path in result.removed:
+            sys.stdout.write(f"removed {one_line(str(path))} (procsim wrote it; it is no longer generated)\n")
         sys.stdout.write(
-            f"wrote {len(written)} diagram file{'s' if len(written) != 1 else ''} in {folder}/"
+            f"wrote {len(written)} diagram file{'s' if len(written) != 1 else ''} in {one_line(str(folder))}/"
             + (f" ({total - len(written)} already up to date)" if len(written) < total else "")
+            + (f"; removed {len(result.removed)}" if result.removed else "")
             + "\n"
         )
-    return EXIT_OK
+    return EXIT_PROBLEMS if failed else EXIT_OK

@@ -20,6 +20,7 @@ from procsim.cli.output import (
     print_rich,
 )
 from procsim.core.errors import ProcsimError
+from procsim.core.text import one_line
 from procsim.io import DEFAULT_PROCESS
 
 
@@ -61,18 +62,18 @@ def cmd_list(args: argparse.Namespace) -> int:
         print_json({"processes": processes, "scenarios": scenarios})
         return EXIT_OK
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="Processes", title_justify="left")
     table.add_column("id", no_wrap=True, min_width=max((len(p["id"]) for p in processes), default=2))
     for column in ("title", "states", "transitions"):
         table.add_column(column, overflow="fold")
     for item in processes:
-        table.add_row(item["id"], item["title"], str(item["states"]), str(item["transitions"]))
+        table.add_row(Text(item["id"]), Text(item["title"]), str(item["states"]), str(item["transitions"]))
     print_rich(table)
     from rich.console import Group
     from rich.markup import escape
     from rich.padding import Padding
-    from rich.text import Text
 
     # One entry a scenario: its id whole on its own line (the very thing a user types), then the rest.
     lines: list = [Text(f"Scenarios in {args.scenarios}/", style="italic")]
@@ -167,7 +168,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         for item in results:
             for problem in item["problems"] + item.get("todos", []) + item["warnings"]:
                 place = f"{problem['file']}:{problem['line']}" if problem["line"] else problem["file"]
-                out.write(f"{place}: {problem['message']}\n")
+                out.write(one_line(f"{place}: {problem['message']}") + "\n")
         invalid = sum(1 for item in results if not item["valid"] and not item.get("incomplete"))
         summary = (
             f"{len(files)} scenario file{'s' if len(files) != 1 else ''} checked: "

@@ -19,10 +19,26 @@ def console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
+def safe_segments(renderable: Any, target: Any) -> Any:
+    """``renderable`` rendered for the console ``target``, with every control character in
+    its text shown escaped (:func:`procsim.core.text.printable`): rich's own styles still
+    work, and nothing a file says can act on the terminal."""
+    from rich.segment import Segment, Segments
+
+    from procsim.core.text import printable
+
+    return Segments(
+        segment if segment.control else Segment(printable(segment.text), segment.style)
+        for segment in target.render(renderable, target.options)
+    )
+
+
 def print_rich(renderable: Any) -> None:
-    """Rich output on a terminal; plain text without trailing spaces otherwise."""
+    """Rich output on a terminal; plain text without trailing spaces otherwise. Either way
+    no control character from a file's text reaches the terminal."""
     if sys.stdout.isatty():
-        console().print(renderable)
+        target = console()
+        target.print(safe_segments(renderable, target))
         return
     from rich.console import Console
 
@@ -36,7 +52,13 @@ def print_rich(renderable: Any) -> None:
         )
         with plain.capture() as capture:
             plain.print(renderable)
-    sys.stdout.write("\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n")
+    from procsim.core.text import printable
+
+    text = printable(capture.get())  # plain: any control character came from a file's text
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    sys.stdout.write("\n".join(line.rstrip() for line in lines) + "\n")
 
 
 def print_json(data: Any) -> None:

@@ -609,8 +609,10 @@ class StepperApp:
 
         width, height = self.size()
         console = Console(width=width, file=io.StringIO(), force_terminal=True, color_system="truecolor")
+        from procsim.cli.output import safe_segments
+
         with console.capture() as capture:
-            console.print(renderable)
+            console.print(safe_segments(renderable, console))  # a file's control characters escaped
         lines = capture.get().rstrip("\n").split("\n")
         room = max(height - 2, 1)
         self.pages = [lines[i : i + room] for i in range(0, len(lines), room)]
@@ -794,7 +796,10 @@ class StepperApp:
                 )
         from procsim.io.atomic import write_text_atomic
 
-        write_text_atomic(path, text)
+        try:
+            write_text_atomic(path, text)
+        except ProcsimError as error:  # a read-only folder, a full disk: say so, keep the session
+            raise ValueError(f"not saved: {error}") from None
         self.message = (
             f"Saved the branch to {path}. Next: procsim check {path}; then procsim diagram --all, "
             "which draws its diagrams (make test checks that diagrams/ is up to date)."
@@ -827,8 +832,10 @@ def run_stepper(args: Any) -> int:
     if interactive:
         from rich.console import Console
 
+        from procsim.cli.output import safe_segments
+
         console = Console(highlight=False)
-        show, clear = console.print, console.clear
+        show, clear = (lambda renderable: console.print(safe_segments(renderable, console))), console.clear
         commands = _terminal_commands("step> ", say)
     else:
         from procsim.cli.output import print_rich
@@ -837,11 +844,11 @@ def run_stepper(args: Any) -> int:
         if script in (None, "-"):
             commands = _line_commands(sys.stdin, say, "step> ")
         else:
-            try:
-                stream = open(script, encoding="utf-8")
-            except OSError as error:
-                raise ProcsimError(f"cannot read the script: {error.strerror}", path=script) from None
-            commands = _line_commands(stream, say, "step> ")
+            import io
+
+            from procsim.io.files import read_text
+
+            commands = _line_commands(io.StringIO(read_text(script)), say, "step> ")
     app = StepperApp(
         stepper,
         quiz=args.quiz,

@@ -5,15 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from difflib import get_close_matches
 
+from procsim.core.text import one_line
+
 
 class ProcsimError(Exception):
     """Base of every error procsim reports to a user.
 
     ``path`` and ``line`` locate the problem; ``str()`` gives the one-line
-    ``path:line: message`` form the CLI prints.
+    ``path:line: message`` form the CLI prints. The message is made one line here, for
+    every error: line breaks and control characters (from a file's text or name) are shown
+    escaped, so no error can act on a terminal or pass for more than one line.
     """
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
+        message = one_line(str(message))
         super().__init__(message)
         self.message = message
         self.path = path
@@ -30,10 +35,11 @@ class ProcsimError(Exception):
     def __str__(self) -> str:
         place = ""
         if self.path:
-            place = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+            path = one_line(str(self.path))
+            place = f"{path}:{self.line}: " if self.line else f"{path}: "
         elif self.line:
             place = f"line {self.line}: "
-        return place + self.message
+        return place + one_line(self.message)
 
 
 class LoadError(ProcsimError):

@@ -315,7 +315,12 @@ class Stepper:
 
     def _pick(self, which: str, allowed: Sequence[Transition]) -> Transition:
         if not allowed:
-            raise ImpossibleEvent(f"nothing can happen from '{self.state_at(self.position)}': it is terminal")
+            state = self.state_at(self.position)
+            if self.process.transitions_from(state):
+                raise ImpossibleEvent(
+                    f"nothing can happen from '{state}' now: every way on is blocked by a guard (see the options)"
+                )
+            raise ImpossibleEvent(f"nothing can happen from '{state}': it is terminal")
         if which.isdigit():
             index = int(which)
             if not 1 <= index <= len(allowed):

@@ -23,9 +23,12 @@ from typing import Any
 import yaml
 
 from procsim.core.errors import LoadError
+from procsim.core.text import has_unsafe
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
+MAX_TEXT_CHARS = 10_000  # the longest text in the shipped files is under 1,000; Graphviz fails near 16,000
+MAX_NUMBER_CHARS = 100  # a longer integer is not data a person wrote (and int() of >4300 digits fails)
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
@@ -116,8 +119,40 @@ def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> LList:
     return result
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    if len(node.value) > MAX_NUMBER_CHARS:
+        raise LoadError(
+            f"a number of {len(node.value)} characters; numbers are limited to {MAX_NUMBER_CHARS}",
+            line=node.start_mark.line + 1,
+        )
+    return loader.construct_yaml_int(node)
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    text = loader.construct_scalar(node)
+    if len(text) > MAX_TEXT_CHARS:
+        raise LoadError(
+            f"a text of {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}",
+            line=node.start_mark.line + 1,
+        )
+    unsafe = has_unsafe(str(text).replace("\r", ""))
+    if unsafe is not None:
+        raise LoadError(
+            f"text with the control character U+{ord(unsafe):04X} (only tabs and line breaks are allowed)",
+            line=node.start_mark.line + 1,
+        )
+    return str(text)
+
+
+#: The constructors that check values as they are built: the one list, for both loaders.
+_CONSTRUCTORS = {
+    "tag:yaml.org,2002:int": _construct_int,
+    "tag:yaml.org,2002:str": _construct_str,
+    "tag:yaml.org,2002:map": _construct_mapping,
+    "tag:yaml.org,2002:seq": _construct_sequence,
+}
+for _tag, _constructor in _CONSTRUCTORS.items():
+    _Loader.add_constructor(_tag, _constructor)
 
 
 def _libyaml_loader() -> Any:
@@ -129,8 +164,8 @@ def _libyaml_loader() -> Any:
         pass
 
     _CLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
-    _CLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-    _CLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+    for tag, constructor in _CONSTRUCTORS.items():
+        _CLoader.add_constructor(tag, constructor)
     return _CLoader
 
 
@@ -195,25 +230,7 @@ def loads(text: str, path: str | None = None) -> Any:
 
 
 def load_file(path: Path) -> Any:
-    """Read and parse a YAML file, refusing it early if it is too large."""
-    shown = str(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise LoadError("no such file", path=shown) from None
-    except OSError as error:
-        raise LoadError(f"cannot read: {error.strerror}", path=shown) from None
-    if path.is_dir():
-        raise LoadError("is a directory, not a YAML file", path=shown)
-    if size > MAX_BYTES:
-        raise LoadError(
-            f"file is {size // 1024} KiB, larger than the {MAX_BYTES // 1024} KiB limit; refused",
-            path=shown,
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise LoadError(f"not UTF-8 text (byte {error.start})", path=shown) from None
-    except OSError as error:
-        raise LoadError(f"cannot read: {error.strerror}", path=shown) from None
-    return loads(text, shown)
+    """Read (a regular file, at most ``MAX_BYTES``) and parse a YAML file."""
+    from procsim.io.files import read_text
+
+    return loads(read_text(path, MAX_BYTES), str(path))

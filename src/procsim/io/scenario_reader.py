@@ -7,6 +7,8 @@ line. :func:`read_scenario` collects all of a file's problems;
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,8 @@ DISCREPANCY_KEYS = allowed_keys("scenario", "discrepancy")
 ACCOUNT_KEYS = allowed_keys("scenario", "account")
 END_KEYS = allowed_keys("scenario", "end")
 KINDS = allowed_values("scenario", None, "kind")
+_URL = re.compile(r"https?://[^\s/]+\S*")
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,199}")
 
 
 def scenario_path(name_or_path: str, scenarios_dir: Path) -> Path:
@@ -56,11 +60,11 @@ def read_scenario(path: Path) -> tuple[Scenario | None, list[ProcsimError]]:
 
 def _read(path: Path, chain: tuple[Path, ...]) -> tuple[Scenario | None, list[ProcsimError]]:
     shown = str(path)
-    resolved = path.resolve()
+    data = load_yaml(path)  # first: a file that cannot be read (a link loop, a FIFO) is refused here
+    resolved = _resolve(path)
     if resolved in chain:
         cycle = " -> ".join(p.stem for p in (*chain, resolved))
         raise SchemaError(f"'extends' makes a cycle: {cycle}", path=shown)
-    data = load_yaml(path)
     reader = Reader(shown)
     top = reader.mapping(data, "a scenario file", 1)
     if top is None:
@@ -120,14 +124,16 @@ def _read(path: Path, chain: tuple[Path, ...]) -> tuple[Scenario | None, list[Pr
     end = _end(reader, top, process)
     if end and own_events and end.as_of and end.as_of.latest < own_events[-1].date.earliest:
         reader.error(f"'as_of' {end.as_of} is before the last event ({own_events[-1].date})", end.line)
+    title = reader.get(top, "title", str, "the scenario")
+    summary = reader.get(top, "summary", str, "the scenario")
     if reader.errors or end is None or not process_name or kind is None:
         return None, list(reader.errors)
     scenario = Scenario(
         id=path.stem,
         process=process_name,
-        title=str(top.get("title", "")).strip(),
+        title=(title or "").strip(),
         kind=kind,
-        summary=" ".join(str(top.get("summary", "")).split()),
+        summary=" ".join((summary or "").split()),
         sources=sources,
         initial_facts=initial_facts,
         events=kept + own_events,
@@ -145,15 +151,20 @@ def _read_base(reader: Reader, top: LDict, path: Path, chain: tuple[Path, ...]) 
     if name is None:
         return None
     line = top.line_of("extends")
-    folder = path.resolve().parent
-    target = (
-        (folder / name).resolve() if name.endswith((".yaml", ".yml")) else (folder / f"{name}.yaml").resolve()
-    )
-    if "/" in name or "\\" in name or not target.is_relative_to(folder):
+    if not _NAME.fullmatch(name):
+        reader.error(
+            f"'extends' must name a scenario in {path.parent}/ (a name of letters, digits, '-', '_' "
+            f"and '.', at most 200 characters, not a path): '{name[:80]}'",
+            line,
+        )
+        return None
+    folder = _resolve(path).parent
+    target = _resolve(folder / name if name.endswith((".yaml", ".yml")) else folder / f"{name}.yaml")
+    if not target.is_relative_to(folder):
         reader.error(f"'extends' must name a scenario in {path.parent}/ (a name, not a path): '{name}'", line)
         return None
-    if not target.exists():
-        others = [p.stem for p in folder.glob("*.yaml") if p.resolve() != path.resolve()]
+    if not os.path.lexists(target):
+        others = [p.stem for p in folder.glob("*.yaml") if _resolve(p) != _resolve(path)]
         reader.error(
             f"'extends' names '{name}', but there is no {target.name} in {path.parent}/"
             f"{suggest(name, others)}",
@@ -168,6 +179,14 @@ def _read_base(reader: Reader, top: LDict, path: Path, chain: tuple[Path, ...]) 
             raise error from None
         reader.error(f"the scenario it extends, '{name}', is invalid: {error}", line)
         return None
+
+
+def _resolve(path: Path) -> Path:
+    """``path`` made absolute through its links; as it is, when a link loops."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return path.absolute()
 
 
 def _date(reader: Reader, data: LDict, key: str, what: str, required: bool = True) -> PartialDate | None:
@@ -220,6 +239,12 @@ def _sources(reader: Reader, top: LDict, inherited: dict[str, Source]) -> dict[s
             k: reader.get(body, k, str, what)
             for k in ("publisher", "title", "url", "seed", "model", "citation", "note")
         }
+        if values["url"] is not None and not _URL.match(values["url"]):
+            reader.error(
+                f"'url' in {what} must be a web address (http:// or https://), not '{values['url'][:80]}'",
+                body.line_of("url"),
+            )
+            values["url"] = None
         if date and values["publisher"] and values["title"]:
             result[source_id] = Source(
                 source_id,

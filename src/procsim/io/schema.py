@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
@@ -30,9 +31,13 @@ class Reader:
     def __init__(self, path: str | None):
         self.path = path
         self.errors: list[SchemaError] = []
+        self._seen: set[tuple[str, int | None]] = set()
 
     def error(self, message: str, line: int | None) -> None:
-        self.errors.append(SchemaError(message, path=self.path, line=line or None))
+        key = (message, line or None)
+        if key not in self._seen:  # one problem, one message
+            self._seen.add(key)
+            self.errors.append(SchemaError(message, path=self.path, line=line or None))
 
     def mapping(self, value: Any, what: str, line: int) -> LDict | None:
         if isinstance(value, LDict):
@@ -60,7 +65,8 @@ class Reader:
                 self.error(f"{what} is missing required key '{key}'", data.line)
             return None
         value = data[key]
-        if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if kind is str and number and math.isfinite(value):  # a number as text; not .nan or .inf
             value = str(value)
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
         if kind is str and ok and not value.strip():

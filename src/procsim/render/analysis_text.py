@@ -290,8 +290,8 @@ def diff_text(process: Process, result: ScenarioDiff) -> Group:
         return Group(*parts)
     table = Table(show_edge=False, pad_edge=False, show_lines=False)
     table.add_column("#", justify="right")
-    table.add_column(f"{a.id}", overflow="fold")
-    table.add_column(f"{b.id}", overflow="fold")
+    table.add_column(Text(a.id), overflow="fold")
+    table.add_column(Text(b.id), overflow="fold")
     rows = max(len(result.a_after), len(result.b_after))
     for index in range(rows):
         cells = []

@@ -571,7 +571,7 @@ def deadlines_text(process: Process, replay: Replay, runs: Sequence[LimitRun]) -
 
     scenario = replay.scenario
     table = Table(
-        show_lines=True, title_justify="left", expand=True, title=f"Time limits in {scenario.title}"
+        show_lines=True, title_justify="left", expand=True, title=Text(f"Time limits in {scenario.title}")
     )
     for column, ratio in (("Limit", 4), ("Started by", 2), ("Due", 2), ("Next step", 2), ("Verdict", 4)):
         table.add_column(column, overflow="fold", ratio=ratio)

@@ -128,8 +128,22 @@ def drawings(processes: Iterable[Process], replays: Iterable[Replay]) -> list[Dr
     return result
 
 
+#: The list of the files procsim wrote in a diagrams folder, one name a line: only these
+#: are ever removed (a stamped file procsim did not list, e.g. one drawn with ``-o``, is
+#: the user's).
+MANIFEST = ".procsim-diagrams"
+
+
 def expected_files(items: Iterable[Drawing], folder: Path) -> dict[Path, Drawing]:
     return {folder / f"{item.name}.{fmt}": item for item in items for fmt in KEPT_FORMATS}
+
+
+@dataclass(frozen=True)
+class Written:
+    """What :func:`write_all` did: the files written, and those it removed."""
+
+    written: list[Path]
+    removed: list[Path]
 
 
 def write_all(
@@ -137,12 +151,15 @@ def write_all(
     folder: Path,
     *,
     force: bool = False,
+    remove: bool = True,
     progress: Callable[[Path], None] | None = None,
-) -> list[Path]:
-    """Render and write every drawing (SVG and PNG) into ``folder``, each file atomically;
-    remove generated files that are no longer expected. A file whose stamp is current is
-    left alone (unless ``force``), so regenerating changes only what changed. Returns the
-    files written."""
+) -> Written:
+    """Render and write every drawing (SVG and PNG) into ``folder``, each file atomically,
+    and list them in its manifest. A file whose stamp is current is left alone (unless
+    ``force``), so regenerating changes only what changed. Removes the files the manifest
+    lists that are no longer expected (unless not ``remove``: when some scenario could not be
+    read, its files are kept), and temporary files left by an interrupted write; nothing else."""
+    from procsim.io.atomic import clean_stale_temporaries, write_text_atomic
     from procsim.render.diagram.render import read_stamp, write_file
 
     expected = expected_files(items, folder)
@@ -155,15 +172,26 @@ def write_all(
         written.append(path)
         if progress:
             progress(path)
-    for path in _generated(folder):
-        if path not in expected and read_stamp(path) is not None:
-            path.unlink()
-    return written
+    removed = clean_stale_temporaries(folder)
+    kept = []
+    for path in _listed(folder):
+        if path not in expected and path.is_file() and read_stamp(path) is not None:
+            if remove:
+                path.unlink()
+                removed.append(path)
+            else:
+                kept.append(path)
+    manifest = "".join(f"{path.name}\n" for path in sorted([*expected, *kept]))
+    if _read_manifest(folder) != manifest:
+        write_text_atomic(folder / MANIFEST, manifest)
+    return Written(written, sorted(removed))
 
 
 def check(items: Iterable[Drawing], folder: Path) -> list[tuple[Path, str]]:
-    """Each stale file in ``folder`` and why: missing, drawn from something older, or no
-    longer generated. Empty when every diagram is up to date."""
+    """Each stale file in ``folder`` and why: missing, drawn from something older, no
+    longer generated, or a partial file an interrupted write left. Empty when every
+    diagram is up to date."""
+    from procsim.io.atomic import stale_temporaries
     from procsim.render.diagram.render import read_stamp
 
     expected = expected_files(items, folder)
@@ -178,13 +206,33 @@ def check(items: Iterable[Drawing], folder: Path) -> list[tuple[Path, str]]:
             problems.append((path, "not a diagram procsim generated (no stamp)"))
         elif found != want:
             problems.append((path, "stale: drawn from an older model or scenario"))
-    for path in _generated(folder):
-        if path not in expected and read_stamp(path) is not None:
+    for path in _listed(folder):
+        if path not in expected and path.is_file() and read_stamp(path) is not None:
             problems.append((path, "no longer generated: its scenario or forum is gone"))
+    for path in stale_temporaries(folder):
+        problems.append((path, "a partial file left by an interrupted write"))
     return sorted(problems, key=lambda item: str(item[0]))
 
 
-def _generated(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix[1:] in KEPT_FORMATS and p.is_file())
+def _read_manifest(folder: Path) -> str | None:
+    from procsim.core.errors import ProcsimError
+    from procsim.io.files import read_text
+
+    try:
+        return read_text(folder / MANIFEST)
+    except ProcsimError:
+        return None
+
+
+def _listed(folder: Path) -> list[Path]:
+    """The files the manifest says procsim wrote (plain names only, none outside ``folder``)."""
+    names = (_read_manifest(folder) or "").splitlines()
+    return sorted(
+        folder / name
+        for name in set(names)
+        if name
+        and "/" not in name
+        and "\\" not in name
+        and name not in (".", "..")
+        and Path(name).suffix[1:] in KEPT_FORMATS
+    )

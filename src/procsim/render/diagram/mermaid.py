@@ -18,6 +18,7 @@ import json
 import re
 import unicodedata
 
+from procsim.core.text import printable
 from procsim.render.diagram import style
 from procsim.render.diagram.ir import Diagram, Edge, Node, Timeline, TimelineEvent
 
@@ -40,7 +41,9 @@ def mermaid_text(text: str) -> str:
 
 def _front_matter(title: str) -> list[str]:
     # JSON strings are YAML double-quoted strings: quotes, backslashes and control characters escaped
-    return ["---", f"title: {json.dumps(' '.join(title.split()), ensure_ascii=False)}", "---"]
+    # and, from procsim.core.text, noncharacters and bidirectional overrides shown escaped too
+    quoted = printable(json.dumps(" ".join(title.split()), ensure_ascii=False))
+    return ["---", f"title: {quoted}", "---"]
 
 
 class _Ids:

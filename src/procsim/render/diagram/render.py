@@ -71,7 +71,7 @@ def render_dot(dot: str, fmt: str, dpi: int = PNG_DPI, page: str | None = None) 
         raise RenderError(f"cannot draw '{fmt}' with Graphviz; use one of {', '.join(GRAPH_FORMATS)}")
     import pygraphviz
 
-    with captured_stderr() as messages, warnings.catch_warnings(record=True) as caught:
+    with captured_stderr() as messages, warnings.catch_warnings(record=True) as caught, _utc():
         warnings.simplefilter("always")
         try:
             graph = pygraphviz.AGraph(string=dot)
@@ -91,6 +91,25 @@ def render_dot(dot: str, fmt: str, dpi: int = PNG_DPI, page: str | None = None) 
     if fmt == "pdf":  # cairo stamps the time; a same-length fixed date keeps the offsets valid
         data = _PDF_DATE_RE.sub(lambda m: b"/CreationDate (D:" + _epoch(len(m.group(1))) + b")", data)
     return data, messages
+
+
+@contextlib.contextmanager
+def _utc() -> Iterator[None]:
+    """Graphviz's cairo writes a PDF's creation date in the local time zone, and the date's
+    length depends on the offset: drawing in UTC makes the PDF the same in every zone."""
+    import time
+
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
 
 
 def _epoch(length: int) -> bytes:
@@ -132,9 +151,12 @@ def add_stamp(data: bytes, fmt: str, stamp: str) -> bytes:
 
 def read_stamp(path: Path) -> str | None:
     """The stamp inside a generated SVG or PNG, or None."""
+    from procsim.core.errors import ProcsimError
+    from procsim.io.files import read_bytes
+
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_bytes(path, limit=256 * 1024 * 1024)  # a regular file only: never a FIFO
+    except ProcsimError:
         return None
     if path.suffix == ".svg":
         match = _STAMP_RE.search(data[:4096])
@@ -157,9 +179,9 @@ def write_file(path: Path, data: bytes) -> None:
     """Write a drawing with procsim's one atomic writer (:func:`procsim.io.atomic.write_bytes_atomic`:
     a temporary file, flushed to disk, then a rename); a failure is reported as a
     :class:`RenderError` naming the file."""
-    from procsim.io.atomic import write_bytes_atomic
+    from procsim.io.atomic import WriteError, write_bytes_atomic
 
     try:
         write_bytes_atomic(path, data)
-    except OSError as error:
-        raise RenderError(f"cannot write {path}: {error.strerror or error}") from None
+    except WriteError as error:
+        raise RenderError(f"cannot write {path}: {error.message.removeprefix('cannot write: ')}") from None
