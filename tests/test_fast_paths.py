@@ -55,6 +55,10 @@ BAD_YAML = {
     "deep": "a: " + "[" * 65 + "]" * 65 + "\n",
     "very deep": "a: " + "[" * 5000 + "]" * 5000 + "\n",
     "not a key": "? [1, 2]\n: x\n",
+    # value checks (issue 13), which the libyaml loader once skipped after a merge
+    "control character": 'a: "x\\x1b[2J"\n',
+    "long number": "a: " + "9" * 200 + "\n",
+    "long text": "a: " + "x" * 10_001 + "\n",
 }
 
 
@@ -70,7 +74,7 @@ def test_libyaml_refuses_what_the_pure_loader_refuses_with_our_message(name, mon
     assert fast.value.message == pure.value.message
     assert fast.value.line == pure.value.line or name == "very deep"  # libyaml stops at its own limit
     refusal = "not allowed" in fast.value.message or "nesting deeper" in fast.value.message
-    assert refusal or name in ("duplicate", "not a key")
+    assert refusal or name in ("duplicate", "not a key", "control character", "long number", "long text")
 
 
 def test_a_base_scenario_is_parsed_once_however_many_extend_it(monkeypatch):
