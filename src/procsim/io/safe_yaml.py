@@ -17,6 +17,7 @@ times faster, and the pure-Python loader otherwise: the same data, lines and ref
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +146,7 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
 
 
 #: The constructors that check values as they are built: the one list, for both loaders.
-_CONSTRUCTORS = {
+_CONSTRUCTORS: dict[str, Callable[[Any, Any], Any]] = {
     "tag:yaml.org,2002:int": _construct_int,
     "tag:yaml.org,2002:str": _construct_str,
     "tag:yaml.org,2002:map": _construct_mapping,
