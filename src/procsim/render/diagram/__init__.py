@@ -13,6 +13,7 @@ from procsim.render.diagram.catalogue import Drawing, check, drawings, write_all
 from procsim.render.diagram.extract import (
     compare_diagram,
     forum_diagram,
+    forum_diagrams,
     overview_diagram,
     path_diagram,
     process_diagram,
@@ -35,6 +36,7 @@ __all__ = [
     "compare_diagram",
     "drawings",
     "forum_diagram",
+    "forum_diagrams",
     "overview_diagram",
     "path_diagram",
     "process_diagram",

@@ -114,8 +114,8 @@ def drawings(processes: Iterable[Process], replays: Iterable[Replay]) -> list[Dr
         result.append(Drawing(f"{head}process", extract.process_diagram(process)))
         result.append(Drawing(f"{head}process-overview", extract.overview_diagram(process)))
         for forum in process.forums:
-            diagram = extract.forum_diagram(process, forum)
-            result.append(Drawing(f"{head}{diagram.name}", diagram))
+            for diagram in extract.forum_diagrams(process, forum):
+                result.append(Drawing(f"{head}{diagram.name}", diagram))
     by_id = {replay.scenario.id: replay for replay in replays}
     for replay in sorted(replays, key=lambda r: r.scenario.id):
         process = next(p for p in processes if p.id == replay.scenario.process)

@@ -18,6 +18,7 @@ hangs from a stage below it; invisible heads, feet and gates hold dot to that.
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import re
@@ -41,6 +42,9 @@ PATH_STATE_WIDTH = 14
 STEP_WIDTH = 16
 STEP_FONT = 17
 STEP_TEXT = 16
+# a forum view's smallest text, in points: it is drawn for a slide (see extract.forum_pages)
+SLIDE_TEXT = 14
+SLIDE_RATIO = 0.6  # height / width
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -110,6 +114,11 @@ def _font(
     return f"<font {' '.join(attrs)}>{text}</font>" if attrs else text
 
 
+def _size(diagram: Diagram, size: float) -> float:
+    """A font size, raised to SLIDE_TEXT in a forum view."""
+    return max(size, SLIDE_TEXT) if diagram.kind == "forum" else size
+
+
 # ---------------------------------------------------------------------- the graph
 def to_dot(diagram: Diagram) -> str:
     """The diagram as DOT text."""
@@ -118,7 +127,7 @@ def to_dot(diagram: Diagram) -> str:
     out: list[str] = ['digraph "procsim" {']
     out.append(f"  graph{_attrs(_graph(diagram, rows, legend=not beside))};")
     out.append(f"  node{_attrs(_node_defaults(diagram))};")
-    out.append(f"  edge{_attrs(_edge_defaults())};")
+    out.append(f"  edge{_attrs(_edge_defaults(diagram))};")
     if rows:
         out.extend(_rows_body(diagram, beside))
     else:
@@ -153,7 +162,7 @@ def _graph(diagram: Diagram, rows: bool, legend: bool = True) -> dict[str, objec
         "fontsize": 14,
         "bgcolor": "white",
         "pad": 0.4,
-        "nodesep": 0.18 if big else 0.6 if diagram.kind == "overview" else 0.3,
+        "nodesep": 0.18 if big else 0.6 if diagram.kind == "overview" else 0.25,
         "ranksep": 0.45 if big else 1.1 if diagram.kind == "overview" else 0.6,
         "newrank": True,
         "outputorder": "edgesfirst",
@@ -161,6 +170,9 @@ def _graph(diagram: Diagram, rows: bool, legend: bool = True) -> dict[str, objec
         "labeljust": "l",
         "label": Html(_header(diagram, legend=legend)),
     }
+    if diagram.kind == "forum":
+        # a slide: dot spreads the ranks apart (never shrinks the text) until the drawing is 16:9
+        graph["ratio"] = SLIDE_RATIO
     if rows:
         # a case's path reads left to right, lane under lane; dot draws it top to bottom, each lane
         # a band of ranks (see _rows_body). remincross: a last crossing reduction over the whole
@@ -509,10 +521,10 @@ def _node_defaults(diagram: Diagram) -> dict[str, object]:
     }
 
 
-def _edge_defaults() -> dict[str, object]:
+def _edge_defaults(diagram: Diagram) -> dict[str, object]:
     return {
         "fontname": style.FONT,
-        "fontsize": 12,
+        "fontsize": _size(diagram, 12),
         "color": style.LINE,
         "fontcolor": style.TEXT,
         "arrowsize": 0.8,
@@ -548,13 +560,17 @@ def _node(diagram: Diagram, node: Node) -> dict[str, object]:
             "style": "rounded,dashed",
             "color": style.FAINT_LINE if node.faint else style.MEMBER,
             "fontcolor": colour,
-            "fontsize": 12,
+            "fontsize": _size(diagram, 12),
             "label": Html(_font(lines_html(node.label, 18), italic=True)),
         }
     if node.kind == "exit":
         index = max(node.forum_index, 0)
-        name = _font(lines_html(node.label, 18), size=12, bold=True)
-        forum = _font(lines_html(node.lines[0], 22), size=10, colour=style.MUTED) if node.lines else ""
+        name = _font(lines_html(node.label, 18), size=_size(diagram, 12), bold=True)
+        forum = (
+            _font(lines_html(node.lines[0], 22), size=_size(diagram, 10), colour=style.MUTED)
+            if node.lines
+            else ""
+        )
         faint = node.faint
         return {
             "shape": "cds",
@@ -575,7 +591,7 @@ def _node(diagram: Diagram, node: Node) -> dict[str, object]:
             "fillcolor": style.forum_fill(index),
             "color": style.forum_border(index),
             "penwidth": 1.5,
-            "label": Html(_font(lines_html(node.label, 20), size=13, bold=True)),
+            "label": Html(_font(lines_html(node.label, 20), size=_size(diagram, 13), bold=True)),
             "margin": "0.14,0.06",
             "tooltip": node.tooltip or None,
         }
@@ -765,7 +781,11 @@ def _edge(diagram: Diagram, edge: Edge) -> dict[str, object]:
         attrs["arrowsize"] = 1.2
         if edge.kind == "back":  # numbered; the legend says what each number means
             attrs.update(
-                {"penwidth": 1.8, "constraint": False, "label": Html(_badge(_back_keys(diagram)[edge.label]))}
+                {
+                    "penwidth": 1.8,
+                    "constraint": False,
+                    "label": Html(_badge(_back_keys(diagram)[(edge.dest, edge.label)])),
+                }
             )
             return attrs
     if edge.faint:
@@ -795,7 +815,7 @@ def _edge(diagram: Diagram, edge: Edge) -> dict[str, object]:
     if edge.guards:
         guard = _font(
             lines_html("[" + "; ".join(edge.guards) + "]", EDGE_WIDTH),
-            size=11,
+            size=_size(diagram, 11),
             colour=style.GUARD,
             italic=True,
         )
@@ -805,12 +825,13 @@ def _edge(diagram: Diagram, edge: Edge) -> dict[str, object]:
     return attrs
 
 
-def _back_keys(diagram: Diagram) -> dict[str, str]:
-    """In the overview, each different way back gets a number: its label is in the legend."""
-    keys: dict[str, str] = {}
+def _back_keys(diagram: Diagram) -> dict[tuple[str, str], str]:
+    """In the overview, the ways back into each forum (one bundle) get a number: what they
+    are is in the legend."""
+    keys: dict[tuple[str, str], str] = {}
     for edge in diagram.edges:
-        if edge.kind == "back" and edge.label not in keys:
-            keys[edge.label] = str(len(keys) + 1)
+        if edge.kind == "back" and (edge.dest, edge.label) not in keys:
+            keys[(edge.dest, edge.label)] = str(len(keys) + 1)
     return keys
 
 
@@ -871,7 +892,7 @@ def _header(diagram: Diagram, legend: bool = True) -> str:
 def _legend(diagram: Diagram) -> str:
     cells = []
     for entry in diagram.legend:
-        size = 16 if diagram.kind == "overview" else 13
+        size = 16 if diagram.kind == "overview" else _size(diagram, 13)
         cells.append(
             f"<td>{_sample(diagram, entry)}</td>"
             f'<td align="left">{_font(html_text(entry.label), size=size)}</td>'
@@ -889,8 +910,8 @@ def _legend(diagram: Diagram) -> str:
     if keys:  # what the numbered ways back are
         rows = [
             f'<tr><td align="left" balign="left">{_font("<b>" + key + "</b>", size=16, colour=style.BACK)}'
-            f"&#160;&#160;{_font(html_text(label), size=15)}</td></tr>"
-            for label, key in keys.items()
+            f"&#160;&#160;{_font(html_text(f'to {_name(diagram, dest)}: {label}'), size=15)}</td></tr>"
+            for (dest, label), key in keys.items()
         ]
         table = (
             f'<table border="0" cellborder="0" cellspacing="0" cellpadding="0"><tr><td align="left">{table}'
@@ -902,7 +923,7 @@ def _legend(diagram: Diagram) -> str:
     return table
 
 
-def _box(
+def _plain_box(
     fill: str,
     border: str,
     text: str,
@@ -911,12 +932,13 @@ def _box(
     dashed: bool = False,
     width: int = 1,
     font: str = style.TEXT,
+    size: float = 11,
 ) -> str:
     styles = ",".join(s for s in ("rounded" if rounded else "", "dashed" if dashed else "") if s)
     style_attr = f' style="{styles}"' if styles else ""
     return (
         f'<table border="{width}" cellborder="0" cellpadding="3" bgcolor="{fill}" color="{border}"'
-        f"{style_attr}><tr><td>{_font(text, size=11, colour=font)}</td></tr></table>"
+        f"{style_attr}><tr><td>{_font(text, size=size, colour=font)}</td></tr></table>"
     )
 
 
@@ -928,6 +950,7 @@ def _arrow(colour: str, dashed: bool = False, width: str = "") -> str:
 
 def _sample(diagram: Diagram, entry: LegendEntry) -> str:
     key = entry.style
+    _box = functools.partial(_plain_box, size=_size(diagram, 11))
     if key in style.STATUS:
         colours = style.STATUS[key]
         return _box(
@@ -941,7 +964,7 @@ def _sample(diagram: Diagram, entry: LegendEntry) -> str:
     if key == "move":
         return _arrow(style.LINE)
     if key == "guard":
-        return _font("<i>[condition]</i>", size=12, colour=style.GUARD)
+        return _font("<i>[condition]</i>", size=_size(diagram, 12), colour=style.GUARD)
     if key == "back":
         return _arrow(style.BACK, dashed=True)
     if key == "junction":

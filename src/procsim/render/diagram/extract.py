@@ -311,16 +311,25 @@ def process_diagram(process: Process) -> Diagram:
     )
 
 
-# A forum view is drawn for a slide: wrapped into rows of at most this many steps deep; a
-# condition-specific fan of outcomes (a sanction menu) drawn once per regime; every arrow out of
-# the forum ending at one tab per forum it leads to; the ways back bundled, one per destination.
-ROW_DEPTH = 5
+# A forum view is drawn for a slide. A forum with more stages than a slide holds is split into
+# parts, each a band of consecutive steps (see forum_pages); a condition-specific fan of outcomes
+# (a sanction menu) is drawn once per regime; every arrow out of the part ends at one tab per forum
+# (or other part) it leads to; arrows with the same label into the same box leave through one
+# bundle, labelled once; the ways back leave through one bundle per forum.
+PAGE_STAGES = 10  # most stages drawn on one slide
+PAGE_LEVELS = 5  # most steps deep a part goes: each is a rank of boxes, top to bottom
 MENU_MIN = 3  # outcomes a regime must open from a stage for them to be drawn as one menu
+BUNDLE_MIN = 3  # arrows with the same label into the same box drawn as one bundle
 REGIME_FACT = "regime"
 
 
 def forum_exit_id(forum: str, other: str) -> str:
     return f"exit_{forum}_to_{other}"
+
+
+def part_id(forum: str, part: int) -> str:
+    """The key of one part (slide) of a split forum, where a tab or entry names it."""
+    return f"{forum}_part_{part}"
 
 
 def _regime_guards(process: Process, transition: Transition) -> tuple[str, ...]:
@@ -336,21 +345,107 @@ def _merged_label(labels: Iterable[str], most: int = 2) -> str:
     return _summarise(list(OrderedDict.fromkeys(labels)), most=most)
 
 
-def forum_diagram(process: Process, forum: str) -> Diagram:
+def _levels(process: Process, forum: str) -> dict[str, int]:
+    """Each of a forum's stages: how many steps deep it is in the forum (the longest chain of
+    forward steps inside the forum that reaches it; a step closing a loop is not followed)."""
+    ids = [name for name, state in process.states.items() if state.forum == forum]
+    out: dict[str, list[str]] = {name: [] for name in ids}
+    for transition in process.transitions:
+        if transition.source in out and transition.dest in out and transition.source != transition.dest:
+            out[transition.source].append(transition.dest)
+    state: dict[str, int] = {}
+    topo: list[str] = []
+    for root in ids:
+        if root in state:
+            continue
+        stack = [(root, iter(out[root]))]
+        state[root] = 1
+        while stack:
+            name, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[name] = 2
+                topo.append(name)
+                stack.pop()
+            elif child not in state:
+                state[child] = 1
+                stack.append((child, iter(out[child])))
+    topo.reverse()
+    position = {name: index for index, name in enumerate(topo)}
+    depth = {name: 0 for name in ids}
+    for name in topo:
+        for child in out[name]:
+            if position[child] > position[name]:
+                depth[child] = max(depth[child], depth[name] + 1)
+    return depth
+
+
+def forum_pages(process: Process, forum: str) -> list[tuple[str, ...]]:
+    """A forum's stages cut into parts that each fit a slide: bands of consecutive depth (see
+    :func:`_levels`), each of at most PAGE_STAGES stages (unless one depth alone has more) and
+    PAGE_LEVELS depths. A forum
+    of PAGE_STAGES stages or fewer is one part."""
+    if forum not in process.forums:
+        raise KeyError(forum)
+    depth = _levels(process, forum)
+    names = list(depth)  # in the process's order
+    if len(names) <= PAGE_STAGES:
+        return [tuple(names)]
+    pages: list[list[str]] = [[]]
+    levels = 0  # in the last part
+    for level in sorted(set(depth.values())):
+        band = [name for name in names if depth[name] == level]
+        if pages[-1] and (len(pages[-1]) + len(band) > PAGE_STAGES or levels == PAGE_LEVELS):
+            pages.append([])
+            levels = 0
+        pages[-1].extend(band)
+        levels += 1
+    return [tuple(page) for page in pages]
+
+
+def forum_diagrams(process: Process, forum: str) -> list[Diagram]:
+    """A forum's slides: the forum whole when it fits one, else one per part (``forum-X-1``...)."""
+    count = len(forum_pages(process, forum))
+    if count == 1:
+        return [forum_diagram(process, forum)]
+    return [forum_diagram(process, forum, part=part) for part in range(1, count + 1)]
+
+
+def forum_diagram(process: Process, forum: str, part: int | None = None) -> Diagram:
     """One forum in detail, drawn for a slide, with where a case comes from and where it goes next.
 
-    Unlike the whole process (a poster), a forum view leaves conditions other than the regime
-    to the full map and the arrows' tooltips; arrows between the same two boxes are one arrow;
-    the outcomes a regime opens from a stage (the sanction menu) hang from one menu node per
-    regime; arrows out of the forum end at one tab per forum they lead to (naming the stages);
-    ways back leave through one bundle per destination; and a deep forum is wrapped into rows
-    (clusters ``forum``, ``forum__2``...), so that it fits a 16:9 slide.
+    ``part`` (from 1) draws one part of the forum as :func:`forum_pages` cuts it; without it,
+    the whole forum. Unlike the whole process (a poster), a forum view leaves conditions other
+    than the regime to the full map and the arrows' tooltips; arrows between the same two boxes
+    are one arrow; the outcomes a regime opens from a stage (the sanction menu) hang from one
+    menu node per regime; arrows out of the part end at one tab per forum (or part) they lead
+    to, naming the stages; arrows with the same label into the same box, and the ways back to
+    each forum, leave through one bundle, labelled once.
     """
     if forum not in process.forums:
         raise KeyError(forum)
-    inside = [name for name, state in process.states.items() if state.forum == forum]
+    pages = forum_pages(process, forum)
+    if part is not None and not 1 <= part <= len(pages):
+        raise KeyError(f"{forum} part {part}")
+    page_of = {name: index + 1 for index, page in enumerate(pages) for name in page}
+    inside = list(pages[part - 1]) if part else list(page_of)
     inside_set = set(inside)
     order = forum_order(process)
+    forum_label = process.forums[forum].label
+
+    def place(state: str) -> str:
+        """Where a stage outside this drawing is: its forum, or the part of this forum."""
+        other = process.states[state].forum
+        return part_id(forum, page_of[state]) if other == forum else other
+
+    def place_label(key: str) -> str:
+        if key in process.forums:
+            return process.forums[key].label
+        return f"{forum_label}, part {key.rsplit('_', 1)[1]}"
+
+    def place_index(key: str) -> int:
+        return order[key] if key in process.forums else order[forum]
+
     nodes: list[Node] = []
     edges: list[Edge] = []
     if process.initial in inside_set:
@@ -360,9 +455,50 @@ def forum_diagram(process: Process, forum: str) -> Diagram:
         _state_node(process, name, marks=("initial",) if name == process.initial else ()) for name in inside
     ]
     leaving = [t for t in process.transitions if t.source in inside_set]
-    # 1. the menus: a regime that opens MENU_MIN or more outcomes (decisions) from one stage
+    arriving = [t for t in process.transitions if t.dest in inside_set and t.source not in inside_set]
+    # 1. the entries: arrows in from elsewhere; forums from which the same arrows arrive share one
+    arrivals: OrderedDict[str, OrderedDict[tuple[str, str, bool], int]] = OrderedDict()
+    for transition in arriving:
+        key = (
+            process.triggers[transition.trigger].label,
+            transition.dest,
+            is_way_back(process, transition),
+        )
+        ways = arrivals.setdefault(place(transition.source), OrderedDict())
+        ways[key] = ways.get(key, 0) + 1
+    entries: OrderedDict[tuple, list[str]] = OrderedDict()
+    for other in sorted(arrivals, key=lambda key: (place_index(key), key)):
+        shared = other in process.forums  # a part of this forum has an entry of its own
+        entries.setdefault((tuple(arrivals[other]), "" if shared else other), []).append(other)
+    entry_of: dict[str, str] = {}
+    for others in entries.values():
+        entry = f"from_{'_'.join(others)}"
+        names = [place_label(o) for o in others]
+        label = "from " + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1])
+        nodes.append(
+            Node(
+                id=entry,
+                label=label,
+                kind="entry",
+                cluster=forum,  # at the top of the forum: dot routes arrows around a cluster
+                lines=tuple(names),
+                tooltip="; ".join(
+                    process.forums[o].description if o in process.forums else label for o in others
+                ),
+                forum_index=min(place_index(o) for o in others),
+            )
+        )
+        entry_of.update((o, entry) for o in others)
+
+    def box_of(transition: Transition) -> str:
+        """The box an arrow for a transition starts from: its stage, or the entry it arrives by."""
+        if transition.source in inside_set:
+            return transition.source
+        return entry_of[place(transition.source)]
+
+    # 2. the menus: a regime that opens MENU_MIN or more outcomes (decisions) from one box
     menus: OrderedDict[str, list[Transition]] = OrderedDict()
-    for transition in leaving:
+    for transition in leaving + [t for t in arriving if process.states[t.source].forum == forum]:
         regimes = _regime_guards(process, transition)
         if (
             len(regimes) == 1
@@ -373,22 +509,10 @@ def forum_diagram(process: Process, forum: str) -> Diagram:
     for regime, items in list(menus.items()):
         per_source: dict[str, set[str]] = {}
         for t in items:
-            per_source.setdefault(t.source, set()).add(t.dest)
+            per_source.setdefault(box_of(t), set()).add(t.dest)
         if max(len(d) for d in per_source.values()) < MENU_MIN:
             del menus[regime]
     in_menu = {id(t) for items in menus.values() for t in items}
-    # 2. arrows: one per pair of boxes; out of the forum, to one tab per forum
-    pairs: OrderedDict[tuple[str, str, str], list[Transition]] = OrderedDict()
-    back_to: OrderedDict[str, list[Transition]] = OrderedDict()
-    for transition in leaving:
-        if id(transition) in in_menu:
-            continue
-        other = process.states[transition.dest].forum
-        if is_way_back(process, transition):
-            back_to.setdefault(other, []).append(transition)
-            continue
-        dest = transition.dest if transition.dest in inside_set else forum_exit_id(forum, other)
-        pairs.setdefault((transition.source, dest, "move"), []).append(transition)
     for index, (regime, items) in enumerate(menus.items()):
         menu = f"{forum}_menu_{index + 1}"
         outcomes = list(OrderedDict.fromkeys(t.dest for t in items))
@@ -405,8 +529,8 @@ def forum_diagram(process: Process, forum: str) -> Diagram:
                 ),
             )
         )
-        for source in OrderedDict.fromkeys(t.source for t in items):
-            mine = [t for t in items if t.source == source]
+        for source in OrderedDict.fromkeys(box_of(t) for t in items):
+            mine = [t for t in items if box_of(t) == source]
             edges.append(
                 Edge(
                     source,
@@ -421,19 +545,51 @@ def forum_diagram(process: Process, forum: str) -> Diagram:
             edges.append(
                 Edge(menu, dest, kind="bundle", triggers=tuple(OrderedDict.fromkeys(t.trigger for t in mine)))
             )
-    for (source, dest, kind), items in pairs.items():
-        edges.append(
+    # 3. arrows: one per pair of boxes; out of the part, to one tab per forum or part
+    pairs: OrderedDict[tuple[str, str], list[Transition]] = OrderedDict()
+    back_to: OrderedDict[str, list[Transition]] = OrderedDict()
+    for transition in leaving:
+        if id(transition) in in_menu:
+            continue
+        if is_way_back(process, transition):
+            back_to.setdefault(place(transition.dest), []).append(transition)
+            continue
+        dest = (
+            transition.dest if transition.dest in inside_set else forum_exit_id(forum, place(transition.dest))
+        )
+        pairs.setdefault((transition.source, dest), []).append(transition)
+    for transition in arriving:
+        if id(transition) not in in_menu:
+            pairs.setdefault((box_of(transition), transition.dest), []).append(transition)
+    # arrows with the same label into the same box, from BUNDLE_MIN boxes or more: one bundle
+    fans: OrderedDict[tuple[str, str, tuple[str, ...], str], list[str]] = OrderedDict()
+    for (source, dest), items in pairs.items():
+        label = _merged_label(process.triggers[t.trigger].label for t in items)
+        guards = tuple(OrderedDict.fromkeys(g for t in items for g in _regime_guards(process, t)))
+        back = all(is_way_back(process, t) for t in items)
+        fans.setdefault((dest, label, guards, "back" if back else "move"), []).append(source)
+    bundles = 0
+    for (dest, label, guards, kind), sources in fans.items():
+        arrows = [(source, pairs[(source, dest)]) for source in sources]
+        if len(sources) >= BUNDLE_MIN:
+            bundles += 1
+            junction = f"{forum}_bundle_{bundles}"
+            nodes.append(Node(id=junction, label="", kind="junction", cluster=forum))
+            edges.extend(Edge(source, junction, kind="member") for source in sources)
+            arrows = [(junction, [t for _, mine in arrows for t in mine])]
+        edges.extend(
             Edge(
                 source,
                 dest,
-                label=_merged_label(process.triggers[t.trigger].label for t in items),
+                label=label,
                 kind=kind,
-                guards=tuple(OrderedDict.fromkeys(g for t in items for g in _regime_guards(process, t))),
-                triggers=tuple(OrderedDict.fromkeys(t.trigger for t in items)),
-                count=len(items),
+                guards=guards,
+                triggers=tuple(OrderedDict.fromkeys(t.trigger for t in mine)),
+                count=len(mine),
             )
+            for source, mine in arrows
         )
-    # 3. the ways back: from the stages that send a decision back, one bundle per forum
+    # 4. the ways back: from the stages that send a decision back, one bundle per forum
     for other, items in back_to.items():
         exit_node = forum_exit_id(forum, other)
         sources = list(OrderedDict.fromkeys(t.source for t in items))
@@ -452,13 +608,15 @@ def forum_diagram(process: Process, forum: str) -> Diagram:
                 count=len(items),
             )
         )
-    exits = OrderedDict.fromkeys(process.states[t.dest].forum for t in leaving if t.dest not in inside_set)
-    for other in sorted(exits, key=order.__getitem__):
+    exits = OrderedDict.fromkeys(place(t.dest) for t in leaving if t.dest not in inside_set)
+    for other in sorted(exits, key=lambda key: (place_index(key), key)):
         states = [
             process.states[d].label
-            for d in OrderedDict.fromkeys(t.dest for t in leaving if process.states[t.dest].forum == other)
+            for d in OrderedDict.fromkeys(
+                t.dest for t in leaving if t.dest not in inside_set and place(t.dest) == other
+            )
         ]
-        label = process.forums[other].label
+        label = place_label(other)
         nodes.append(
             Node(
                 id=forum_exit_id(forum, other),
@@ -466,109 +624,35 @@ def forum_diagram(process: Process, forum: str) -> Diagram:
                 kind="exit",
                 cluster=forum,
                 lines=(_summarise(states, most=3),),
-                forum_index=order[other],
+                forum_index=place_index(other),
                 tooltip=f"continues in {label}: " + "; ".join(states),
             )
         )
-    # 4. arrows in from other forums; forums from which the same arrows arrive share one entry
-    arrivals: OrderedDict[str, OrderedDict[tuple[str, str, bool], int]] = OrderedDict()
-    for transition in process.transitions:
-        if transition.dest in inside_set and transition.source not in inside_set:
-            other = process.states[transition.source].forum
-            key = (
-                process.triggers[transition.trigger].label,
-                transition.dest,
-                is_way_back(process, transition),
-            )
-            ways = arrivals.setdefault(other, OrderedDict())
-            ways[key] = ways.get(key, 0) + 1
-    entries: OrderedDict[tuple, list[str]] = OrderedDict()
-    for other in sorted(arrivals, key=order.__getitem__):
-        entries.setdefault(tuple(arrivals[other]), []).append(other)
-    for arriving, others in entries.items():
-        entry = f"from_{'_'.join(others)}"
-        names = [process.forums[o].label for o in others]
-        label = "from " + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1])
-        nodes.append(
-            Node(
-                id=entry,
-                label=label,
-                kind="entry",
-                lines=tuple(names),
-                tooltip="; ".join(process.forums[o].description for o in others),
-                forum_index=min(order[o] for o in others),
-            )
-        )
-        by_dest: OrderedDict[tuple[str, bool], list[str]] = OrderedDict()
-        for label_text, dest, back in arriving:
-            by_dest.setdefault((dest, back), []).append(label_text)
-        for (dest, back), labels in by_dest.items():
-            count = sum(arrivals[o].get((text, dest, back), 0) for o in others for text in labels)
-            edges.append(
-                Edge(entry, dest, label=_merged_label(labels), kind="back" if back else "move", count=count)
-            )
-    deep = _depth(nodes, edges, forum) > ROW_DEPTH
     legend = [
         *_status_legend(),
         LegendEntry("move", "a step, labelled with what happens"),
-        LegendEntry("guard", "[in brackets]: the regime it applies under"),
-        LegendEntry("entry", "arrives from another forum"),
-        LegendEntry("exit", "continues in another forum (its colour): the stages it leads to"),
+        LegendEntry("guard", "[in brackets]: the regime (other conditions: tooltips, full map)"),
+        LegendEntry("entry", "arrives from another forum or part"),
+        LegendEntry("exit", "continues in another forum or part: the stages it leads to"),
         LegendEntry("junction", "a regime's outcomes, or the stages a bundle leaves from"),
         LegendEntry("back", BACK_LABEL),
     ]
+    name = f"forum-{forum.replace('_', '-')}"
+    title = forum_label
+    if part is not None:
+        name += f"-{part}"
+        title += f" ({part} of {len(pages)})"
     return Diagram(
         kind="forum",
-        name=f"forum-{forum.replace('_', '-')}",
-        title=process.forums[forum].label,
-        subtitle=process.forums[forum].description
-        + " Other conditions: on the whole process map and in each arrow's tooltip.",
-        rankdir="TB" if deep else "LR",
+        name=name,
+        title=title,
+        subtitle=process.forums[forum].description,
+        rankdir="TB",
         clusters=_clusters(process, inside),
         nodes=tuple(nodes),
         edges=tuple(edges),
         legend=_in_use(legend, nodes, edges),
     )
-
-
-def _depth(nodes: list[Node], edges: list[Edge], forum: str) -> int:
-    """How deep a forum is: the longest chain of forward arrows inside it (a loop back is
-    not followed). A forum deeper than ROW_DEPTH is drawn top to bottom, its steps in rows."""
-    ids = [n.id for n in nodes if n.cluster == forum]
-    known = set(ids)
-    out: dict[str, list[str]] = {name: [] for name in ids}
-    for edge in edges:
-        if edge.source in known and edge.dest in known and edge.source != edge.dest:
-            out[edge.source].append(edge.dest)
-    # a depth-first order; arrows to a box still being visited close a loop and are ignored
-    depth = {name: 0 for name in ids}
-    state: dict[str, int] = {}
-    topo: list[str] = []
-
-    def visit(start: str) -> None:
-        stack = [(start, iter(out[start]))]
-        state[start] = 1
-        while stack:
-            name, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                state[name] = 2
-                topo.append(name)
-                stack.pop()
-            elif child not in state:
-                state[child] = 1
-                stack.append((child, iter(out[child])))
-
-    for name in ids:
-        if name not in state:
-            visit(name)
-    topo.reverse()
-    position = {name: index for index, name in enumerate(topo)}
-    for name in topo:
-        for child in out[name]:
-            if position[child] > position[name]:
-                depth[child] = max(depth[child], depth[name] + 1)
-    return max(depth.values(), default=0)
 
 
 def overview_diagram(process: Process) -> Diagram:
@@ -600,14 +684,39 @@ def overview_diagram(process: Process) -> Diagram:
         if a != b:
             moves.setdefault((a, b), []).append(transition)
     edges = [Edge(START, process.states[process.initial].forum, kind="start")]
+    back_to: OrderedDict[str, list[tuple[str, list[Transition]]]] = OrderedDict()
     for (a, b), items in moves.items():
+        if all(is_way_back(process, t) for t in items):
+            back_to.setdefault(b, []).append((a, items))
+            continue
         labels = list(OrderedDict.fromkeys(process.triggers[t.trigger].label for t in items))
         edges.append(
             Edge(
                 a,
                 b,
                 label=_summarise(labels, most=4),
-                kind="back" if all(is_way_back(process, t) for t in items) else "move",
+                kind="move",
+                triggers=tuple(OrderedDict.fromkeys(t.trigger for t in items)),
+                count=len(items),
+            )
+        )
+    # the ways back into a forum: one bundle, joined beside the forum, labelled (numbered) once
+    same_rank = []
+    for b, sources in sorted(back_to.items(), key=lambda item: order[item[0]]):
+        items = [t for _, mine in sources for t in mine]
+        start = sources[0][0]
+        if len(sources) > 1:
+            start = f"back_to_{b}"
+            nodes.append(Node(id=start, label="", kind="junction", forum_index=order[b]))
+            edges.extend(Edge(a, start, kind="member", count=len(mine)) for a, mine in sources)
+            same_rank.append((b, start))
+        labels = list(OrderedDict.fromkeys(process.triggers[t.trigger].label for t in items))
+        edges.append(
+            Edge(
+                start,
+                b,
+                label=_summarise(labels, most=4),
+                kind="back",
                 triggers=tuple(OrderedDict.fromkeys(t.trigger for t in items)),
                 count=len(items),
             )
@@ -615,7 +724,7 @@ def overview_diagram(process: Process) -> Diagram:
     legend = [
         LegendEntry("forum", "a forum: its stages and decisions"),
         LegendEntry("move", "how a case moves on (thicker: more ways)"),
-        LegendEntry("back", BACK_LABEL + "; the numbered ways back are listed below"),
+        LegendEntry("back", BACK_LABEL + "; one numbered bundle per forum, listed below"),
     ]
     return Diagram(
         kind="overview",
@@ -626,6 +735,7 @@ def overview_diagram(process: Process) -> Diagram:
         nodes=tuple(nodes),
         edges=tuple(edges),
         legend=tuple(legend),
+        same_rank=tuple(same_rank),
     )
 
 
