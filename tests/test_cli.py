@@ -170,3 +170,35 @@ def test_check_says_when_a_valid_scenario_has_no_diagram_yet(tmp_path, capsys):
     assert code == 0
     assert "note: 1 valid scenario without a diagram" in out and "oconnor-ca-dismisses" in out
     assert "run procsim diagram --all" in out
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("trigger: record_complaint", "trigger: officer_resigns"),
+            "(did you mean 'officer_leaves'?); in state",
+        ),
+        (
+            ("trigger: record_complaint", "trigger: officer_leaves"),
+            "is a side event, not a trigger: write 'side:",
+        ),
+        (
+            ("\ntitle:", "\nauthor: x\ntitle:"),
+            "unknown key 'author' in the scenario; allowed: process, title",
+        ),
+        (("\n  status: concluded", ""), "missing required key 'status' (one of: concluded, pending)"),
+        (("\ntitle:", "\n  title:"), "check this line's indentation"),
+    ],
+)
+def test_errors_say_how_to_fix(tmp_path, capsys, change, expected):
+    """Issue 12: an error names what is allowed instead, or says the syntax problem in words."""
+    import shutil
+
+    shutil.copy(SCENARIOS / "oconnor.yaml", tmp_path / "oconnor.yaml")
+    text = (SCENARIOS / "oconnor.yaml").read_text().replace(*change, 1)
+    (tmp_path / "bad.yaml").write_text(text)
+    code = main(["check", str(tmp_path / "bad.yaml")])
+    out = capsys.readouterr().out
+    assert code == 1 and expected in out
+    assert len([line for line in out.splitlines() if "bad.yaml:" in line]) == 1

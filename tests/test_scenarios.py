@@ -81,3 +81,14 @@ def test_oconnor_cites_all_five_seed_articles():
     assert len(seeds) == 5
     if SEEDS.is_dir():
         assert seeds == {path.name for path in SEEDS.glob("*.txt")}
+
+
+def test_a_date_is_the_same_quoted_or_not(tmp_path):
+    """Issue 12: the docs say quotes are optional for dates, and the loader agrees."""
+
+    (tmp_path / "oconnor.yaml").write_text((ROOT / "scenarios" / "oconnor.yaml").read_text())
+    quoted = load_scenario(tmp_path / "oconnor.yaml")
+    text = re.sub(r'date: "(\d{4}(?:-\d{2}){0,2})"', r"date: \1", (tmp_path / "oconnor.yaml").read_text())
+    (tmp_path / "oconnor.yaml").write_text(text)
+    bare = load_scenario(tmp_path / "oconnor.yaml")
+    assert [e.date for e in bare.events] == [e.date for e in quoted.events]

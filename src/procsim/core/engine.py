@@ -271,9 +271,7 @@ class Engine:
     def apply(self, case: Case, event: Event) -> Step:
         """Apply one event to the case; raise an EngineError saying why it cannot happen."""
         if event.trigger is not None and event.trigger not in self.process.triggers:
-            raise UnknownName(
-                f"unknown trigger '{event.trigger}'{suggest(event.trigger, self.process.triggers)}"
-            )
+            raise self._unknown_trigger(case, event.trigger)
         if event.actor not in self.process.actors:
             raise UnknownName(f"unknown actor '{event.actor}'{suggest(event.actor, self.process.actors)}")
         if event.side is not None:
@@ -317,10 +315,24 @@ class Engine:
                 return transition.actors[0]
         return candidates[0].actors[0]
 
+    def _unknown_trigger(self, case: Case, name: str) -> UnknownName:
+        """An unknown trigger: a side event of that name, the nearest trigger or side event, and
+        what can happen in the case's state."""
+        sides = self.process.side_events
+        if name in sides:
+            return UnknownName(f"'{name}' is a side event, not a trigger: write 'side: {name}'")
+        nearest = suggest(name, [*self.process.triggers, *sides])
+        possible = ", ".join(self._possible.get(case.state, ())) or "nothing (the state is terminal)"
+        here = [n for n, side in sides.items() if not side.states or case.state in side.states]
+        side_words = f"; side events here: {', '.join(here)}" if here else ""
+        return UnknownName(
+            f"unknown trigger '{name}'{nearest}; in state '{case.state}' possible: {possible}{side_words}"
+        )
+
     def _apply_trigger(self, case: Case, event: Event) -> Step:
         trigger = event.trigger or ""
         if trigger not in self.process.triggers:
-            raise UnknownName(f"unknown trigger '{trigger}'{suggest(trigger, self.process.triggers)}")
+            raise self._unknown_trigger(case, trigger)
         before = case.state
         candidates = self._candidates.get((before, trigger))
         if not candidates:
@@ -386,7 +398,11 @@ class Engine:
         name = event.side or ""
         side = self.process.side_events.get(name)
         if side is None:
-            raise UnknownName(f"unknown side event '{name}'{suggest(name, self.process.side_events)}")
+            if name in self.process.triggers:
+                raise UnknownName(f"'{name}' is a trigger, not a side event: write 'trigger: {name}'")
+            raise UnknownName(
+                f"unknown side event '{name}'{suggest(name, [*self.process.side_events, *self.process.triggers])}"
+            )
         if side.states and case.state not in side.states:
             raise ImpossibleEvent(
                 f"side event '{name}' cannot happen in state '{case.state}'; "

@@ -25,7 +25,7 @@ from procsim.core.model import (
     Trigger,
 )
 from procsim.io.safe_yaml import LDict, LList, line_of
-from procsim.io.schema import Reader, allowed_keys, allowed_values
+from procsim.io.schema import Reader, allowed_choices, allowed_keys, allowed_values
 from procsim.io.yaml_cache import load_yaml
 
 # The keys each part of a process file allows: one list of each, in schemas/process.schema.json.
@@ -164,7 +164,13 @@ class _Builder:
             mapping = self.reader.mapping(body, f"{key} entry '{name}'", line_of(body))
             if mapping is None:
                 continue
-            self.reader.keys(mapping, f"{key} entry '{name}'", required=required, optional=optional)
+            self.reader.keys(
+                mapping,
+                f"{key} entry '{name}'",
+                required=required,
+                optional=optional,
+                choices=allowed_choices("process", definition),
+            )
             yield str(name), mapping
 
     def build_facts(self, top: LDict) -> None:

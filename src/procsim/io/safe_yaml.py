@@ -178,6 +178,42 @@ LOADER: Any = _libyaml_loader() or _Loader
 _MAYBE_MARKED = re.compile(r"[&*]\S|!")
 
 
+#: What the parser's messages mean for someone editing a scenario, by a phrase of the message.
+_SYNTAX_WORDS = (
+    (
+        "expected <block end>",
+        "a line indented differently from the lines around it: keys of one mapping line up",
+    ),
+    (
+        "mapping values are not allowed",
+        "a 'key: value' where none can be: check this line's indentation, or "
+        "quote a value that contains ': '",
+    ),
+    ("did not find expected key", "a line inside a mapping that is not 'key: value': check its indentation"),
+    ("did not find expected '-'", "a list item indented differently from the others"),
+    ("did not find expected node content", "an unfinished [list] or {mapping}, or a value missing after ':'"),
+    ("did not find expected ',' or ']'", "a [list] that is not closed with ']'"),
+    ("did not find expected ',' or '}'", "a {mapping} that is not closed with '}'"),
+    ("found unexpected end of stream", "a quoted text that is never closed: check the quotes"),
+    (
+        "found unknown escape character",
+        "a backslash in double quotes that is not an escape: write \\\\ or use single quotes",
+    ),
+    (
+        "cannot start any token",
+        "a character that cannot start a value here (a tab? YAML indents with spaces only)",
+    ),
+)
+
+
+def syntax_in_words(problem: str) -> str:
+    """A YAML parser's problem said in words, with the parser's own words after it."""
+    for phrase, words in _SYNTAX_WORDS:
+        if phrase in problem:
+            return f"{words} (the parser says: {problem})"
+    return problem
+
+
 def _prescan(text: str) -> None:
     """Refuse aliases, anchors, explicit tags and deep nesting before composing.
 
@@ -223,7 +259,7 @@ def loads(text: str, path: str | None = None) -> Any:
         if "nesting depth" in str(error.problem):  # libyaml's own limit (1,000) can answer before ours
             raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", path=path, line=line) from None
         problem = " ".join(str(error.problem or error.context or "invalid YAML").split())
-        raise LoadError(f"YAML syntax error: {problem}", path=path, line=line) from None
+        raise LoadError(f"YAML syntax error: {syntax_in_words(problem)}", path=path, line=line) from None
     except yaml.YAMLError as error:
         raise LoadError(f"YAML error: {' '.join(str(error).split())}", path=path) from None
     except RecursionError:

@@ -18,7 +18,7 @@ from procsim.core.model import Process
 from procsim.core.scenario import Account, Discrepancy, End, Event, Scenario, Source
 from procsim.io.process_reader import load_process
 from procsim.io.safe_yaml import LDict, LList
-from procsim.io.schema import Reader, allowed_keys, allowed_values
+from procsim.io.schema import Reader, allowed_choices, allowed_keys, allowed_values
 from procsim.io.yaml_cache import load_yaml
 
 # The keys each part of a scenario allows: one list of each, in schemas/scenario.schema.json.
@@ -69,7 +69,13 @@ def _read(path: Path, chain: tuple[Path, ...]) -> tuple[Scenario | None, list[Pr
     top = reader.mapping(data, "a scenario file", 1)
     if top is None:
         return None, list(reader.errors)
-    reader.keys(top, "the scenario", required=TOP_REQUIRED, optional=TOP_OPTIONAL)
+    reader.keys(
+        top,
+        "the scenario",
+        required=TOP_REQUIRED,
+        optional=TOP_OPTIONAL,
+        choices=allowed_choices("scenario"),
+    )
     if "scenario" in top and top["scenario"] != path.stem:
         reader.error(
             f"'scenario' is '{top['scenario']}' but the file is named '{path.stem}'", top.line_of("scenario")
@@ -313,17 +319,8 @@ def _events(
         side = reader.get(body, "side", str, what)
         if (trigger is None) == (side is None) and ("trigger" in body) == ("side" in body):
             reader.error(f"{what} needs exactly one of 'trigger' or 'side'", body.line)
-        if process is not None:
-            if trigger is not None and trigger not in process.triggers:
-                reader.error(
-                    f"{what}: unknown trigger '{trigger}'{suggest(trigger, process.triggers)}",
-                    body.line_of("trigger"),
-                )
-            if side is not None and side not in process.side_events:
-                reader.error(
-                    f"{what}: unknown side event '{side}'{suggest(side, process.side_events)}",
-                    body.line_of("side"),
-                )
+        # an unknown trigger or side event is the engine's to report, at replay: it knows the
+        # state the case is in, and so what could happen there instead
         actor = reader.get(body, "actor", str, what)
         if process is not None and actor is not None and actor not in process.actors:
             reader.error(
@@ -450,7 +447,9 @@ def _end(reader: Reader, top: LDict, process: Process | None) -> End | None:
     body = reader.mapping(top["end"], "'end'", top.line_of("end"))
     if body is None:
         return None
-    reader.keys(body, "'end'", required=END_KEYS[0], optional=END_KEYS[1])
+    reader.keys(
+        body, "'end'", required=END_KEYS[0], optional=END_KEYS[1], choices=allowed_choices("scenario", "end")
+    )
     state = reader.get(body, "state", str, "'end'")
     status = reader.get(body, "status", str, "'end'")
     if process is not None and state is not None and state not in process.states:

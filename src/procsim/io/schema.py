@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -46,17 +46,29 @@ class Reader:
         return None
 
     def keys(
-        self, data: LDict, what: str, *, required: Iterable[str] = (), optional: Iterable[str] = ()
+        self,
+        data: LDict,
+        what: str,
+        *,
+        required: Iterable[str] = (),
+        optional: Iterable[str] = (),
+        choices: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
-        """Report unknown keys (with the nearest known one) and missing ones."""
+        """Report unknown keys (with the nearest known one, and every key allowed) and missing ones
+        (with the values allowed, where ``choices`` lists them)."""
         required = list(required)
         known = [*required, *optional]
         for key in data:
             if key not in known:
-                self.error(f"unknown key '{key}' in {what}{suggest(str(key), known)}", data.line_of(key))
+                self.error(
+                    f"unknown key '{key}' in {what}{suggest(str(key), known)}; allowed: {', '.join(known)}",
+                    data.line_of(key),
+                )
         for key in required:
             if key not in data:
-                self.error(f"{what} is missing required key '{key}'", data.line)
+                values = list((choices or {}).get(key, ()))
+                one_of = f" (one of: {', '.join(values)})" if values else ""
+                self.error(f"{what} is missing required key '{key}'{one_of}", data.line)
 
     def get(self, data: LDict, key: str, kind: type, what: str, *, required: bool = False) -> Any:
         """The value of ``key`` if it has type ``kind``; else record an error."""
@@ -140,6 +152,13 @@ def allowed_keys(kind: str, definition: str | None = None) -> tuple[list[str], l
     node = schema if definition is None else schema["$defs"][definition]
     required = list(node.get("required", []))
     return required, [key for key in node["properties"] if key not in required]
+
+
+def allowed_choices(kind: str, definition: str | None = None) -> dict[str, tuple[str, ...]]:
+    """The keys of an object in the schema that take one of a list of values, with the values."""
+    schema = json_schema(kind)
+    node = schema if definition is None else schema["$defs"][definition]
+    return {key: tuple(spec["enum"]) for key, spec in node["properties"].items() if "enum" in spec}
 
 
 def allowed_values(kind: str, definition: str | None, key: str) -> tuple[str, ...]:
