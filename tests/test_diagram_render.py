@@ -3,6 +3,7 @@ text, atomic writes, the command, and the staleness check on diagrams/."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -613,3 +614,69 @@ def test_mermaid_gantt_marks_approximate_dates(process, oconnor):
     for event in timeline.events:
         line = next(line for line in text.splitlines() if f", m{event.number}," in line)
         assert ("~" in line and "day assumed" in line) == (not event.precise), line
+
+
+# ---------------------------------------------------------------------- timeline labels
+def drawn_texts(figure) -> list[tuple[str, object]]:
+    """Every text the figure draws, with its box in pixels (tick labels out of view are not drawn)."""
+    from matplotlib.text import Text
+
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    unseen = set()
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low <= tick.get_loc() <= high:
+                    unseen |= {id(tick.label1), id(tick.label2)}
+    return [
+        (text.get_text(), text.get_window_extent(renderer))
+        for text in figure.findobj(Text)
+        if text.get_visible() and text.get_text().strip() and id(text) not in unseen
+    ]
+
+
+def overlapping(texts, gap: float) -> list[tuple[str, str]]:
+    """Pairs of texts closer than ``gap`` pixels on both axes: printed over (or run into) each other."""
+    return [
+        (a, b)
+        for (a, p), (b, q) in itertools.combinations(texts, 2)
+        if p.x0 < q.x1 + gap and q.x0 < p.x1 + gap and p.y0 < q.y1 and q.y0 < p.y1
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SCENARIOS.glob("*.yaml")))
+def test_no_two_labels_on_a_timeline_overlap(process, name):
+    from procsim.render.diagram.timeline import draw
+
+    result = replay(engine_for(process), load_scenario(SCENARIOS / f"{name}.yaml"))
+    timeline = extract.timeline_diagram(process, result)
+    figure = draw(timeline)
+    texts = drawn_texts(figure)
+    # none printed over another, and none run into the next ('14–1517–18'): more than a word space apart
+    assert overlapping(texts, gap=5 * figure.dpi / 72) == []
+    shown = [text for text, _ in texts]
+    for event in timeline.events:  # every step is numbered on the chart, alone or in a group
+        assert any(re.fullmatch(r"[\d–, ]+", t) and event.number in numbers_in(t) for t in shown), event
+    if timeline.departure is not None:
+        assert any(t.startswith(f"leaves {timeline.departure.base} here") for t in shown)
+
+
+def numbers_in(label: str) -> set[int]:
+    """'10, 12–14' -> {10, 12, 13, 14}."""
+    numbers: set[int] = set()
+    for part in label.split(", "):
+        first, _, last = part.partition("–")
+        numbers |= set(range(int(first), int(last or first) + 1))
+    return numbers
+
+
+def test_grouped_step_numbers_keep_separate_runs_apart():
+    from procsim.render.diagram.timeline import _numbers
+
+    assert _numbers([3]) == "3"
+    assert _numbers([3, 4, 5, 6]) == "3–6"
+    assert _numbers([10, 12, 13]) == "10, 12–13"
+    assert _numbers([14, 15, 17, 18]) == "14–15, 17–18"
+    assert _numbers([16, 18]) == "16, 18"
