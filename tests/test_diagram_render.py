@@ -3,6 +3,7 @@ text, atomic writes, the command, and the staleness check on diagrams/."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 import re
@@ -13,6 +14,8 @@ import xml.etree.ElementTree as ET
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT, SCENARIOS
 from procsim.cli.main import main
@@ -680,3 +683,79 @@ def test_grouped_step_numbers_keep_separate_runs_apart():
     assert _numbers([10, 12, 13]) == "10, 12–13"
     assert _numbers([14, 15, 17, 18]) == "14–15, 17–18"
     assert _numbers([16, 18]) == "16, 18"
+
+
+@st.composite
+def crowded_timelines(draw):
+    """A made-up timeline with steps bunched in a year across three lanes, so labels crowd."""
+    from procsim.render.diagram.ir import Departure, Gap, Stage, Timeline, TimelineEvent
+
+    start = dt.date(2020, 1, 1)
+    offsets = sorted(draw(st.lists(st.integers(0, 365), min_size=2, max_size=24)))
+    lanes = (("a", "First forum", 0), ("b", "Second forum", 1), ("c", "Third forum", 2))
+    events = []
+    for number, offset in enumerate(offsets, start=1):
+        when = start + dt.timedelta(days=offset)
+        moved = number == len(offsets) or draw(st.booleans())
+        events.append(
+            TimelineEvent(
+                number=number,
+                date=when.isoformat(),
+                date_text=when.isoformat(),
+                label=f"step {number}",
+                when=when,
+                earliest=when,
+                latest=when,
+                moved=moved,
+                state="s",
+                forum=lanes[draw(st.integers(0, 2))][0],
+                precise=draw(st.booleans()),
+            )
+        )
+    stages = tuple(
+        Stage(
+            forum=forum,
+            label=label,
+            index=index,
+            start=min(e.when for e in mine),
+            end=max(e.when for e in mine),
+            start_text="",
+            end_text="",
+            duration=draw(st.sampled_from(["3 days", "about 4 months", "1 year 1 month to 2 years 1 month"])),
+            states=("s",),
+        )
+        for forum, label, index in lanes
+        if (mine := [e for e in events if e.moved and e.forum == forum])
+    )
+    anchors = [e for e in events if e.precise]
+    gaps = tuple(
+        Gap(a.when, b.when, a.number, b.number, a.label, b.label, (b.when - a.when).days, "")
+        for a, b in itertools.pairwise(anchors)
+        if b.when > a.when
+    )
+    after = draw(st.none() | st.sampled_from(events[:-1]))
+    departure = after and Departure("base", after.number, after.when, after.date_text, after.label)
+    return Timeline(
+        kind="timeline",
+        name="t-timeline",
+        title="Made up",
+        subtitle="Ends: somewhere, concluded",
+        scenario="t",
+        events=tuple(events),
+        stages=stages,
+        gaps=gaps,
+        lanes=lanes,
+        start=events[0].when,
+        end=events[-1].when,
+        final_note=draw(st.sampled_from(["concluded", "pending as of 30 June 2025"])),
+        departure=departure,
+    )
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(crowded_timelines())
+def test_crowded_timeline_labels_do_not_overlap(timeline):
+    from procsim.render.diagram.timeline import draw
+
+    figure = draw(timeline)
+    assert overlapping(drawn_texts(figure), gap=5 * figure.dpi / 72) == []
