@@ -141,6 +141,20 @@ def test_mermaid_timeline_is_a_gantt_chart(process, oconnor):
     assert lines[3:6] == ["gantt", "  dateFormat YYYY-MM-DD", "  axisFormat %Y"]
     assert "  section Administrative Court" in lines
     assert any("3. 26 Oct 2020#58; complaint made : milestone, m3, 2020-10-26, 0d" in line for line in lines)
+    assert not any("departure" in line for line in lines)  # the real case leaves nothing
+
+
+def test_mermaid_timeline_marks_where_a_hypothetical_leaves_its_base(process):
+    result = replay(engine_for(process), load_scenario(SCENARIOS / "oconnor-ca-dismisses.yaml"))
+    timeline = extract.timeline_diagram(process, result)
+    lines = timeline_to_mermaid(timeline).splitlines()
+    departure = timeline.departure
+    assert departure is not None
+    assert lines[-2:] == [
+        "  section Leaves oconnor",
+        f"    leaves oconnor here, after step {departure.after_step} ({departure.label}) : crit, milestone, "
+        f"departure, {departure.when.isoformat()}, 0d",
+    ]
 
 
 # ---------------------------------------------------------------------- determinism

@@ -229,6 +229,9 @@ class Departure:
     date_text: str
     label: str
 
+    def text(self) -> str:
+        return f"leaves {self.base} here, after step {self.after_step} ({self.label})"
+
 
 @dataclass(frozen=True)
 class Timeline:

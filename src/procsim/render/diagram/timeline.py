@@ -479,7 +479,7 @@ def _departure(figure: Figure, axes, spans, timeline: Timeline, placer: _Placer)
         text = ax.text(
             x,
             1.0,
-            f"leaves {departure.base} here, after step {departure.after_step} ({departure.label})",
+            departure.text(),
             transform=ax.get_xaxis_transform(),
             va="bottom",
             fontsize=12,
