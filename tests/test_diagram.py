@@ -378,3 +378,22 @@ def test_timeline_stages_gaps_and_a_broken_axis(process, oconnor):
     assert recorded.earliest == dt.date(2020, 10, 26) and recorded.latest == dt.date(2020, 12, 31)
     assert not recorded.precise and recorded.earliest < recorded.when < recorded.latest
     assert line.final_note == "concluded"
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SCENARIOS.glob("*.yaml")))
+def test_a_timeline_marks_where_a_hypothetical_leaves_its_base(process, name):
+    result = replayed(process, name)
+    line = extract.timeline_diagram(process, result)
+    scenario = result.scenario
+    if scenario.extends is None:
+        assert line.departure is None
+        return
+    departure = line.departure
+    assert departure is not None and departure.base == scenario.extends
+    # the base's last shared event, which the hypothetical keeps as one of its own steps
+    shared = [e.id for e in scenario.events].index(scenario.diverges_after) + 1
+    assert departure.after_step == shared
+    step = line.events[shared - 1]
+    assert (departure.when, departure.label, departure.date_text) == (step.when, step.label, step.date_text)
+    assert all(e.number > shared for e in line.events if e.when > departure.when)
+    assert line.to_json()["departure"]["when"] == departure.when.isoformat()

@@ -3,6 +3,8 @@ text, atomic writes, the command, and the staleness check on diagrams/."""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import os
 import re
 import shutil
@@ -12,6 +14,8 @@ import xml.etree.ElementTree as ET
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT, SCENARIOS
 from procsim.cli.main import main
@@ -137,6 +141,20 @@ def test_mermaid_timeline_is_a_gantt_chart(process, oconnor):
     assert lines[3:6] == ["gantt", "  dateFormat YYYY-MM-DD", "  axisFormat %Y"]
     assert "  section Administrative Court" in lines
     assert any("3. 26 Oct 2020#58; complaint made : milestone, m3, 2020-10-26, 0d" in line for line in lines)
+    assert not any("departure" in line for line in lines)  # the real case leaves nothing
+
+
+def test_mermaid_timeline_marks_where_a_hypothetical_leaves_its_base(process):
+    result = replay(engine_for(process), load_scenario(SCENARIOS / "oconnor-ca-dismisses.yaml"))
+    timeline = extract.timeline_diagram(process, result)
+    lines = timeline_to_mermaid(timeline).splitlines()
+    departure = timeline.departure
+    assert departure is not None
+    assert lines[-2:] == [
+        "  section Leaves oconnor",
+        f"    leaves oconnor here, after step {departure.after_step} ({departure.label}) : crit, milestone, "
+        f"departure, {departure.when.isoformat()}, 0d",
+    ]
 
 
 # ---------------------------------------------------------------------- determinism
@@ -613,3 +631,145 @@ def test_mermaid_gantt_marks_approximate_dates(process, oconnor):
     for event in timeline.events:
         line = next(line for line in text.splitlines() if f", m{event.number}," in line)
         assert ("~" in line and "day assumed" in line) == (not event.precise), line
+
+
+# ---------------------------------------------------------------------- timeline labels
+def drawn_texts(figure) -> list[tuple[str, object]]:
+    """Every text the figure draws, with its box in pixels (tick labels out of view are not drawn)."""
+    from matplotlib.text import Text
+
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    unseen = set()
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low <= tick.get_loc() <= high:
+                    unseen |= {id(tick.label1), id(tick.label2)}
+    return [
+        (text.get_text(), text.get_window_extent(renderer))
+        for text in figure.findobj(Text)
+        if text.get_visible() and text.get_text().strip() and id(text) not in unseen
+    ]
+
+
+def overlapping(texts, gap: float) -> list[tuple[str, str]]:
+    """Pairs of texts closer than ``gap`` pixels on both axes: printed over (or run into) each other."""
+    return [
+        (a, b)
+        for (a, p), (b, q) in itertools.combinations(texts, 2)
+        if p.x0 < q.x1 + gap and q.x0 < p.x1 + gap and p.y0 < q.y1 and q.y0 < p.y1
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SCENARIOS.glob("*.yaml")))
+def test_no_two_labels_on_a_timeline_overlap(process, name):
+    from procsim.render.diagram.timeline import draw
+
+    result = replay(engine_for(process), load_scenario(SCENARIOS / f"{name}.yaml"))
+    timeline = extract.timeline_diagram(process, result)
+    figure = draw(timeline)
+    texts = drawn_texts(figure)
+    # none printed over another, and none run into the next ('14–1517–18'): more than a word space apart
+    assert overlapping(texts, gap=5 * figure.dpi / 72) == []
+    shown = [text for text, _ in texts]
+    for event in timeline.events:  # every step is numbered on the chart, alone or in a group
+        assert any(re.fullmatch(r"[\d–, ]+", t) and event.number in numbers_in(t) for t in shown), event
+    if timeline.departure is not None:
+        assert any(t.startswith(f"leaves {timeline.departure.base} here") for t in shown)
+
+
+def numbers_in(label: str) -> set[int]:
+    """'10, 12–14' -> {10, 12, 13, 14}."""
+    numbers: set[int] = set()
+    for part in label.split(", "):
+        first, _, last = part.partition("–")
+        numbers |= set(range(int(first), int(last or first) + 1))
+    return numbers
+
+
+def test_grouped_step_numbers_keep_separate_runs_apart():
+    from procsim.render.diagram.timeline import _numbers
+
+    assert _numbers([3]) == "3"
+    assert _numbers([3, 4, 5, 6]) == "3–6"
+    assert _numbers([10, 12, 13]) == "10, 12–13"
+    assert _numbers([14, 15, 17, 18]) == "14–15, 17–18"
+    assert _numbers([16, 18]) == "16, 18"
+
+
+@st.composite
+def crowded_timelines(draw):
+    """A made-up timeline with steps bunched in a year across three lanes, so labels crowd."""
+    from procsim.render.diagram.ir import Departure, Gap, Stage, Timeline, TimelineEvent
+
+    start = dt.date(2020, 1, 1)
+    offsets = sorted(draw(st.lists(st.integers(0, 365), min_size=2, max_size=24)))
+    lanes = (("a", "First forum", 0), ("b", "Second forum", 1), ("c", "Third forum", 2))
+    events = []
+    for number, offset in enumerate(offsets, start=1):
+        when = start + dt.timedelta(days=offset)
+        moved = number == len(offsets) or draw(st.booleans())
+        events.append(
+            TimelineEvent(
+                number=number,
+                date=when.isoformat(),
+                date_text=when.isoformat(),
+                label=f"step {number}",
+                when=when,
+                earliest=when,
+                latest=when,
+                moved=moved,
+                state="s",
+                forum=lanes[draw(st.integers(0, 2))][0],
+                precise=draw(st.booleans()),
+            )
+        )
+    stages = tuple(
+        Stage(
+            forum=forum,
+            label=label,
+            index=index,
+            start=min(e.when for e in mine),
+            end=max(e.when for e in mine),
+            start_text="",
+            end_text="",
+            duration=draw(st.sampled_from(["3 days", "about 4 months", "1 year 1 month to 2 years 1 month"])),
+            states=("s",),
+        )
+        for forum, label, index in lanes
+        if (mine := [e for e in events if e.moved and e.forum == forum])
+    )
+    anchors = [e for e in events if e.precise]
+    gaps = tuple(
+        Gap(a.when, b.when, a.number, b.number, a.label, b.label, (b.when - a.when).days, "")
+        for a, b in itertools.pairwise(anchors)
+        if b.when > a.when
+    )
+    after = draw(st.none() | st.sampled_from(events[:-1]))
+    departure = after and Departure("base", after.number, after.when, after.date_text, after.label)
+    return Timeline(
+        kind="timeline",
+        name="t-timeline",
+        title="Made up",
+        subtitle="Ends: somewhere, concluded",
+        scenario="t",
+        events=tuple(events),
+        stages=stages,
+        gaps=gaps,
+        lanes=lanes,
+        start=events[0].when,
+        end=events[-1].when,
+        final_note=draw(st.sampled_from(["concluded", "pending as of 30 June 2025"])),
+        departure=departure,
+    )
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(crowded_timelines())
+def test_crowded_timeline_labels_do_not_overlap(timeline):
+    from procsim.render.diagram.timeline import draw
+
+    figure = draw(timeline)
+    assert overlapping(drawn_texts(figure), gap=5 * figure.dpi / 72) == []

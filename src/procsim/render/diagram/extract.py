@@ -15,10 +15,12 @@ from collections.abc import Iterable, Sequence
 from procsim.core.dates import MONTHS, PartialDate, describe_gap
 from procsim.core.engine import Replay, Step
 from procsim.core.model import Process, Transition
+from procsim.core.scenario import Scenario
 from procsim.render.diagram.ir import (
     CONTEXTS,
     Branch,
     Cluster,
+    Departure,
     Diagram,
     Edge,
     Gap,
@@ -1154,7 +1156,25 @@ def timeline_diagram(process: Process, replay: Replay) -> Timeline:
         end=axis_end,
         final_note=note,
         breaks=tuple(_breaks(events, axis_end)),
+        departure=_departure(scenario, steps, events),
     )
+
+
+def _departure(scenario: Scenario, steps: Sequence[Step], events: list[TimelineEvent]) -> Departure | None:
+    """Where a scenario that extends another leaves it: its base's last shared event
+    (``diverges_after``), which the reader has already kept as one of its steps."""
+    if scenario.extends is None or scenario.diverges_after is None:
+        return None
+    for step, event in zip(steps, events, strict=True):
+        if step.event.id == scenario.diverges_after:
+            return Departure(
+                base=scenario.extends,
+                after_step=event.number,
+                when=event.when,
+                date_text=event.date_text,
+                label=event.label,
+            )
+    return None
 
 
 def _stage(

@@ -220,6 +220,20 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class Departure:
+    """Where a scenario that extends another leaves it: after the last step they share."""
+
+    base: str  # the scenario it extends, e.g. "oconnor"
+    after_step: int  # the number of the last shared step
+    when: dt.date  # where that step is drawn
+    date_text: str
+    label: str
+
+    def text(self) -> str:
+        return f"leaves {self.base} here, after step {self.after_step} ({self.label})"
+
+
+@dataclass(frozen=True)
 class Timeline:
     """A scenario on a dated axis: stages, events and the gaps between them."""
 
@@ -236,6 +250,7 @@ class Timeline:
     end: dt.date
     final_note: str
     breaks: tuple[tuple[dt.date, dt.date], ...] = field(default=())  # axis breaks
+    departure: Departure | None = None  # for a scenario that extends another: where it leaves it
 
     def to_json(self) -> dict[str, Any]:
         return _jsonable(asdict(self))

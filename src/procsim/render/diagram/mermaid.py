@@ -215,4 +215,10 @@ def timeline_to_mermaid(timeline: Timeline) -> str:
                 f"    {mermaid_text(_milestone(event))} : milestone, "
                 f"m{event.number}, {event.when.isoformat()}, 0d"
             )
+    if timeline.departure is not None:  # where a hypothetical leaves the case it extends
+        lines.append(f"  section {mermaid_text('Leaves ' + timeline.departure.base)}")
+        lines.append(
+            f"    {mermaid_text(timeline.departure.text())} : crit, milestone, departure, "
+            f"{timeline.departure.when.isoformat()}, 0d"
+        )
     return "\n".join(lines) + "\n"
