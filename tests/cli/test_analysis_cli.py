@@ -12,7 +12,7 @@ import pytest
 from conftest import SCENARIOS
 from procsim.cli.main import main
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from procsim.core.model import Process
 from procsim.io.process_reader import load_process_file
 from procsim.io.scenario_reader import load_scenario
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def fixture(name: str) -> Process:
