@@ -533,7 +533,6 @@ class StepperApp:
         *,
         quiz: bool,
         interactive: bool,
-        scenarios: Path,
         show: Callable[[Any], None],
         say: Callable[[str], None],
         clear: Callable[[], None],
@@ -542,7 +541,6 @@ class StepperApp:
         self.stepper = stepper
         self.quiz = quiz
         self.interactive = interactive
-        self.scenarios = scenarios
         self.show, self.say, self.clear = show, say, clear
         self.size = size
         self.message: str | None = None
@@ -853,7 +851,6 @@ def run_stepper(args: Any) -> int:
         stepper,
         quiz=args.quiz,
         interactive=interactive,
-        scenarios=args.scenarios,
         show=show,
         say=say,
         clear=clear,

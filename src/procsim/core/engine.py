@@ -35,6 +35,7 @@ from procsim.core.model import (
     Transition,
     compile_condition,
     fact_words,
+    show_value,
     value_words,
 )
 from procsim.core.scenario import Event, Scenario
@@ -68,7 +69,7 @@ class GuardFailure:
     def describe(self, process: Process | None = None) -> str:
         """The guard and its reason, with the facts it read: by name, or in words given the process."""
         if process is None:
-            read = ", ".join(f"{name}={_show(value)}" for name, value in self.facts)
+            read = ", ".join(f"{name}={show_value(value)}" for name, value in self.facts)
             return f"{self.guard.label}: {self.guard.reason} (facts read: {read})"
         read = "; ".join(f"{fact_words(process, name)}: {value_words(value)}" for name, value in self.facts)
         return f"{self.guard.label}: {self.guard.reason} ({read})"
@@ -115,12 +116,6 @@ class Replay:
     @property
     def pending(self) -> bool:
         return self.scenario.end.status == "pending"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "unknown" if value is None else str(value)
 
 
 class Engine:
@@ -263,11 +258,6 @@ class Engine:
             for transition in self.process.transitions_from(case.state)
         ]
 
-    def side_events_here(self, case: Case) -> list[SideEvent]:
-        """Side events allowed in the case's current state."""
-        return [s for s in self.process.side_events.values() if not s.states or case.state in s.states]
-
-    # ------------------------------------------------------------ events
     def apply(self, case: Case, event: Event) -> Step:
         """Apply one event to the case; raise an EngineError saying why it cannot happen."""
         if event.trigger is not None and event.trigger not in self.process.triggers:

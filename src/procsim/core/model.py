@@ -62,11 +62,11 @@ class Condition:
     def describe(self) -> str:
         """The condition in compact words, e.g. 'officer_status is serving'."""
         if self.op == "is":
-            return f"{self.fact} is {_show(self.value)}"
+            return f"{self.fact} is {show_value(self.value)}"
         if self.op == "in":
-            return f"{self.fact} in ({', '.join(_show(v) for v in self.value)})"
+            return f"{self.fact} in ({', '.join(show_value(v) for v in self.value)})"
         if self.op == "not_in":
-            return f"{self.fact} not in ({', '.join(_show(v) for v in self.value)})"
+            return f"{self.fact} not in ({', '.join(show_value(v) for v in self.value)})"
         if self.op == "not":
             return f"not ({self.children[0].describe()})"
         joiner = " and " if self.op == "all" else " or "
@@ -93,7 +93,8 @@ def compile_condition(condition: Condition) -> Callable[[Mapping[str, Any]], boo
     raise ValueError(f"unknown condition operator {op!r}")
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A fact's value as authors write it: true/false, unknown for no value, else the text."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return "unknown" if value is None else str(value)

@@ -17,7 +17,7 @@ from procsim.core.dates import describe_gap
 from procsim.core.deadlines import LimitRun, due_text
 from procsim.core.engine import Replay, Step
 from procsim.core.errors import UnknownName, suggest
-from procsim.core.model import STATUS_WORDS, Process, State, TimeLimit, Transition, fact_words, value_words
+from procsim.core.model import STATUS_WORDS, Process, State, Transition, fact_words, value_words
 from procsim.core.scenario import Discrepancy, Event, Scenario
 
 
@@ -42,12 +42,6 @@ def step_unverified(step: Step) -> list[str]:
     return items
 
 
-def limit_text(limit: TimeLimit) -> str:
-    text = f"{limit.describe()} ({limit.basis})"
-    return text + (" [UNVERIFIED: " + limit.unverified + "]" if limit.unverified else "")
-
-
-#: How much ``replay_text`` shows of each step: one line, the default, or every source in full.
 DETAIL = ("brief", "normal", "full")
 
 

@@ -104,10 +104,6 @@ def to_mermaid(diagram: Diagram) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cluster_key(cluster_id: str) -> str:
-    return cluster_id if _PLAIN_ID.match(cluster_id) else "forum"
-
-
 def _state_line(ids: _Ids, node: Node) -> str:
     label = node.label
     if node.kind == "exit" and node.lines:

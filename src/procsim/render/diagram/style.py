@@ -18,12 +18,6 @@ STATUS = {
     "provisional": {"fill": "#fff1c1", "border": "#9a6b00", "text": TEXT},
     "terminal": {"fill": "#37474f", "border": "#263238", "text": "#ffffff"},
 }
-STATUS_WORDS = {
-    "ongoing": "a stage in progress",
-    "provisional": "concluded unless challenged",
-    "terminal": "final",
-}
-
 # pale fills for the forums, in the process's order
 FORUM_FILLS = ["#eaf2fb", "#fdf0e6", "#f1ebf7", "#e8f5ec", "#e6f4f4", "#fbeaea", "#f0f0f0", "#f7f7e6"]
 FORUM_BORDERS = ["#6f9fd8", "#e0a46f", "#a98fcf", "#72b58a", "#6bb3b3", "#d98b8b", "#a0a0a0", "#b5b56b"]

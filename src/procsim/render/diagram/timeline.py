@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("svg", "png", "pdf")
 PNG_DPI = 110
-WIDTH, HEIGHT_BASE = 17.0, 6.2  # inches
+WIDTH = 17.0  # inches
 
 RC = {
     "svg.hashsalt": "procsim",
