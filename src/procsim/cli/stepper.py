@@ -25,17 +25,15 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from procsim.core.dates import describe_gap
 from procsim.core.errors import ProcsimError, suggest
 from procsim.core.model import STATUS_WORDS
 from procsim.core.stepper import Choice, Stepper, numbered
 from procsim.render.text import (
     discrepancy_text,
-    event_label,
     explain_entry,
     explain_text,
-    fact_change_text,
     run_line,
+    step_words,
 )
 
 #: The commands, one line each: what to type, and what it does.
@@ -158,23 +156,6 @@ def footer(stepper: Stepper, width: int | None = None) -> Text:
     return line
 
 
-def _sources_line(stepper: Stepper, compact: bool) -> str:
-    step = stepper.current_step
-    assert step is not None
-    event = step.event
-    if "what-if" in event.sources:
-        return "none: this step is your what-if; its legal basis is the model's"
-    if stepper.scenario is None:
-        return "the process model's legal basis for the step"
-    sources = stepper.scenario.sources
-    return "; ".join(
-        (f"{sources[sid].publisher} ({sources[sid].date.human()})" if compact else sources[sid].cite())
-        if sid in sources
-        else sid
-        for sid in event.sources
-    )
-
-
 def step_sections(stepper: Stepper, compact: bool = False) -> list[Section]:
     """Everything about the current position, as sections in reading order.
 
@@ -204,52 +185,41 @@ def step_sections(stepper: Stepper, compact: bool = False) -> list[Section]:
     else:
         event = step.event
         previous = stepper.events[stepper.position - 2] if stepper.position > 1 else None
-        gap = f"  [dim]+{describe_gap(previous.date, event.date)}[/]" if previous else ""
-        name = event_label(process, event)
-        actor = process.actors[event.actor].label if event.actor in process.actors else event.actor
+        scenario_sources = stepper.scenario.sources if stepper.scenario else None
+        words = step_words(process, scenario_sources, step, previous, compact=compact)
+        gap = f"  [dim]+{words.gap}[/]" if words.gap else ""
         head.items.append(
             Text.from_markup(
-                f"[bold cyan]Step {stepper.position} of {stepper.total}[/]  [bold]{event.date.human()}[/]{gap}"
+                f"[bold cyan]Step {stepper.position} of {stepper.total}[/]  [bold]{words.date}[/]{gap}"
             )
         )
-        head.items.append(Text.from_markup(f"[bold]What happened:[/] {escape(name)} - by {escape(actor)}"))
+        head.items.append(
+            Text.from_markup(f"[bold]What happened:[/] {escape(words.label)} - by {escape(words.actor)}")
+        )
         head.items.append(_indented(Text(event.summary)))
         after = process.states[step.after]
-        if step.moved:
-            before = process.states[step.before]
+        if words.moved:
             line = (
-                f"[bold]State:[/] {escape(before.label)} -> [bold]{escape(after.label)}[/] "
+                f"[bold]State:[/] {escape(words.before)} -> [bold]{escape(words.after)}[/] "
                 f"({STATUS_WORDS[after.status]})"
             )
         else:
-            line = f"[bold]State:[/] stays in {escape(after.label)}"
+            line = f"[bold]State:[/] stays in {escape(words.after)}"
         sections.append(Section("the state", 1, [Text.from_markup(line)]))
-        rule = step.transition or step.side_event
         why = Section("the legal basis", 4)
-        why.items.append(
-            _indented(Text.from_markup(f"[dim]Basis of this step:[/] {escape(rule.basis if rule else '')}"))
-        )
-        if rule is not None and rule.unverified:
-            why.items.append(
-                _indented(Text.from_markup(f"[yellow]Unverified in the model:[/] {escape(rule.unverified)}"))
-            )
+        why.items.append(_indented(Text.from_markup(f"[dim]Basis of this step:[/] {escape(words.basis)}")))
+        why.items += [
+            _indented(Text.from_markup(f"[yellow]Unverified:[/] {escape(item)}")) for item in words.unverified
+        ]
         sections.append(why)
         facts = Section("the facts that changed", 5)
-        for fact, old, new in step.changes:
-            facts.items.append(
-                _indented(
-                    Text.from_markup(f"[dim]Fact:[/] {escape(fact_change_text(process, fact, old, new))}")
-                )
-            )
+        facts.items += [_indented(Text.from_markup(f"[dim]Fact:[/] {escape(fact)}")) for fact in words.facts]
         sections.append(facts)
         sources = Section("the sources", 5)
-        sources.items.append(Text.from_markup(f"[bold]Sources:[/] {escape(_sources_line(stepper, compact))}"))
-        for note in event.notes:
-            sources.items.append(_indented(Text.from_markup(f"[dim]Note:[/] {escape(note)}")))
-        if event.unverified:
-            sources.items.append(
-                _indented(Text.from_markup(f"[yellow]Unverified:[/] {escape(event.unverified)}"))
-            )
+        sources.items.append(Text.from_markup(f"[bold]Sources:[/] {escape(words.sources)}"))
+        sources.items += [
+            _indented(Text.from_markup(f"[dim]Note:[/] {escape(note)}")) for note in words.notes
+        ]
         if compact and event.discrepancies:
             topics = "; ".join(f"{item.id} {item.topic}" for item in event.discrepancies)
             sources.items.append(

@@ -5,9 +5,10 @@ Pure functions: nothing here prints. ``_cli`` hands the results to rich.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from attrs import frozen
 from rich.console import Group
 from rich.markup import escape
 from rich.padding import Padding
@@ -18,7 +19,7 @@ from procsim.core.deadlines import LimitRun, due_text
 from procsim.core.engine import Replay, Step
 from procsim.core.errors import UnknownName, suggest
 from procsim.core.model import STATUS_WORDS, Process, State, Transition, fact_words, value_words
-from procsim.core.scenario import Discrepancy, Event, Scenario
+from procsim.core.scenario import Discrepancy, Event, Scenario, Source
 
 
 def fact_change_text(process: Process, fact: str, old: Any, new: Any) -> str:
@@ -40,6 +41,73 @@ def step_unverified(step: Step) -> list[str]:
     if rule is not None and rule.unverified:
         items.append(f"model: {rule.unverified}")
     return items
+
+
+@frozen
+class StepWords:
+    """What one step says, in words: the one source of the replay's and the stepper's step views.
+
+    The views lay these out differently (a list of steps; a screen fitted to a terminal), but
+    what a step says comes from here once.
+    """
+
+    label: str
+    actor: str
+    date: str
+    gap: str | None
+    before: str
+    after: str
+    moved: bool
+    basis: str
+    unverified: tuple[str, ...]
+    facts: tuple[str, ...]
+    sources: str
+    notes: tuple[str, ...]
+
+
+def step_words(
+    process: Process,
+    sources: Mapping[str, Source] | None,
+    step: Step,
+    previous: Event | None,
+    *,
+    compact: bool = False,
+) -> StepWords:
+    """:class:`StepWords` for ``step``; ``sources`` are the scenario's (None: the bare process).
+
+    ``compact`` cites each source by publisher and date only.
+    """
+    event = step.event
+    actor = process.actors[event.actor].label if event.actor in process.actors else event.actor
+    if "what-if" in event.sources and (sources is None or "what-if" not in sources):
+        cites = "none: this step is your what-if; its legal basis is the model's"
+    elif sources is None:
+        cites = "the process model's legal basis for the step"
+    else:
+        cites = "; ".join(
+            (
+                f"{sources[sid].publisher} ({sources[sid].date.human()})"
+                if compact
+                else f"[{sid}] {sources[sid].cite()}"
+            )
+            if sid in sources
+            else sid
+            for sid in event.sources
+        )
+    return StepWords(
+        label=event_label(process, event),
+        actor=actor,
+        date=event.date.human(),
+        gap=describe_gap(previous.date, event.date) if previous else None,
+        before=process.states[step.before].label,
+        after=process.states[step.after].label,
+        moved=step.moved,
+        basis=step_basis(step),
+        unverified=tuple(step_unverified(step)),
+        facts=tuple(fact_change_text(process, fact, old, new) for fact, old, new in step.changes),
+        sources=cites,
+        notes=tuple(event.notes),
+    )
 
 
 DETAIL = ("brief", "normal", "full")
@@ -151,45 +219,33 @@ def _step_text(
     full: bool = True,
 ) -> Group:
     event = step.event
-    label = event_label(process, event)
-    if step.transition is not None:
+    words = step_words(process, scenario.sources, step, previous, compact=not full)
+    if words.moved:
         move = (
-            f"{escape(process.states[step.before].label)} [dim]({step.before})[/] -> "
-            f"[bold]{escape(process.states[step.after].label)}[/] [dim]({step.after})[/]"
+            f"{escape(words.before)} [dim]({step.before})[/] -> "
+            f"[bold]{escape(words.after)}[/] [dim]({step.after})[/]"
         )
     else:
-        move = f"[dim]stays in {escape(process.states[step.before].label)} ({step.before})[/]"
-    actor = process.actors[event.actor].label if event.actor in process.actors else event.actor
-    since = f"  [dim]+{describe_gap(previous.date, event.date)}[/]" if previous else ""
+        move = f"[dim]stays in {escape(words.before)} ({step.before})[/]"
+    since = f"  [dim]+{words.gap}[/]" if words.gap else ""
     total = since_start(origin, step, process)
     if total:
         since += f" [dim]· {escape(total)}[/]"
     head = Text.from_markup(
-        f"[bold cyan]{step.number:>2}.[/] [bold]{event.date.human()}[/]  "
-        f"{escape(label)}  [dim]by[/] {escape(actor)}{since}"
+        f"[bold cyan]{step.number:>2}.[/] [bold]{words.date}[/]  "
+        f"{escape(words.label)}  [dim]by[/] {escape(words.actor)}{since}"
     )
     lines: list[Any] = [Text.from_markup(move), Text(event.summary)]
-    basis = step_basis(step)
-    if basis:
-        lines.append(Text.from_markup(f"[dim]Basis:[/] {escape(basis)}"))
+    if words.basis:
+        lines.append(Text.from_markup(f"[dim]Basis:[/] {escape(words.basis)}"))
     if run is not None:
         style = "red" if run.verdict == "late" else "dim"
         lines.append(Text.from_markup(f"[{style}]Time limit:[/] {escape(run_line(run))}"))
-    for fact, old, new in step.changes:
-        lines.append(Text.from_markup(f"[dim]Fact:[/] {escape(fact_change_text(process, fact, old, new))}"))
+    lines += [Text.from_markup(f"[dim]Fact:[/] {escape(fact)}") for fact in words.facts]
+    lines.append(Text.from_markup(f"[dim]Sources:[/] {escape(words.sources)}"))
     if full:
-        cites = "; ".join(f"[{sid}] {scenario.sources[sid].cite()}" for sid in event.sources)
-    else:
-        cites = "; ".join(
-            f"{scenario.sources[sid].publisher} ({scenario.sources[sid].date.human()})"
-            for sid in event.sources
-        )
-    lines.append(Text.from_markup(f"[dim]Sources:[/] {escape(cites)}"))
-    if full:
-        for note in event.notes:
-            lines.append(Text.from_markup(f"[dim]Note:[/] {escape(note)}"))
-    for item in step_unverified(step):
-        lines.append(Text.from_markup(f"[yellow]Unverified:[/] {escape(item)}"))
+        lines += [Text.from_markup(f"[dim]Note:[/] {escape(note)}") for note in words.notes]
+    lines += [Text.from_markup(f"[yellow]Unverified:[/] {escape(item)}") for item in words.unverified]
     if full:
         lines.extend(discrepancy_text(discrepancy) for discrepancy in event.discrepancies)
     elif event.discrepancies:
