@@ -15,6 +15,7 @@ import select
 import shlex
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -36,24 +37,50 @@ from procsim.render.text import (
     step_words,
 )
 
-#: The commands, one line each: what to type, and what it does.
+
+@dataclass(frozen=True)
+class Command:
+    """A stepper command: its name, the other words that call it, how to type it, what it does."""
+
+    name: str
+    aliases: tuple[str, ...]
+    usage: str
+    does: str
+
+
+#: The commands: the one list the help, the dispatcher and the suggestions read.
 COMMANDS = (
-    ("next, n, Enter, right/down arrow", "the next step"),
-    ("back, b, left/up arrow", "the step before"),
-    ("jump N, j N", "go to step N"),
-    ("details, d", "the whole step: sources in full, fact names, why options were not available"),
-    (
+    Command("next", ("n",), "next, n, Enter, right/down arrow", "the next step"),
+    Command("back", ("b", "p", "prev"), "back, b, left/up arrow", "the step before"),
+    Command("jump", ("j", "g", "go"), "jump N, j N", "go to step N"),
+    Command(
+        "details",
+        ("d", "sources"),
+        "details, d",
+        "the whole step: sources in full, fact names, why options were not available",
+    ),
+    Command(
+        "explain",
+        ("e",),
         "explain NAME or N, e",
         "what the model says about a state, step or fact (a name, its words, or an option's number)",
     ),
-    ("whatif N [DATE], w", "take option N at this step instead of what happened (a what-if branch)"),
-    ("choose N [DATE], c", "on a what-if branch: choose what happens next"),
-    ("real, r", "leave the what-if branch for what really happened (the branch is kept)"),
-    ("branch", "return to the what-if branch you left"),
-    ("save FILE, s FILE", "save the what-if branch as a scenario"),
-    ("quit, q", "stop"),
-    ("help, ?", "this list"),
+    Command(
+        "whatif",
+        ("w", "what-if"),
+        "whatif N [DATE], w",
+        "take option N at this step instead of what happened (a what-if branch)",
+    ),
+    Command("choose", ("c",), "choose N [DATE], c", "on a what-if branch: choose what happens next"),
+    Command(
+        "real", ("r",), "real, r", "leave the what-if branch for what really happened (the branch is kept)"
+    ),
+    Command("branch", (), "branch", "return to the what-if branch you left"),
+    Command("save", ("s",), "save FILE, s FILE", "save the what-if branch as a scenario"),
+    Command("quit", ("q", "exit"), "quit, q", "stop"),
+    Command("help", ("?", "h"), "help, ?", "this list"),
 )
+VERBS = {word: command.name for command in COMMANDS for word in (command.name, *command.aliases)}
 QUIZ_HELP = "Quiz: type the number (or name) of what happens next; back, explain, help and quit work too."
 HINT = "Type help (?) for the commands."
 
@@ -63,7 +90,7 @@ def help_view(quiz: bool = False) -> Any:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True, style="cyan")
     grid.add_column()
-    for command, what in COMMANDS:
+    for command, what in ((c.usage, c.does) for c in COMMANDS):
         grid.add_row(command, what)
     parts: list[Any] = [Text("Commands:", style="bold"), Padding(grid, (0, 0, 0, 2))]
     if quiz:
@@ -658,92 +685,87 @@ class StepperApp:
         self.page(explain_text(data))
 
     def handle(self, command: str) -> bool | None:
+        """Carry out one typed command; False to stop."""
         try:
             words = shlex.split(command)
         except ValueError:
             words = command.split()
         if not words:
             return None
-        verb, rest = words[0].lower(), words[1:]
-        stepper = self.stepper
-        if verb in ("q", "quit", "exit"):
+        typed, rest = words[0].lower(), words[1:]
+        verb = VERBS.get(typed)
+        if verb == "quit":
             return False
-        if verb in ("?", "h", "help"):
-            if self.interactive:
-                self.page(help_view(self.quiz))
-            else:
-                self.show(help_view(self.quiz))
+        if self._quizzing() and verb not in ("help", "explain", "back"):  # anything else is an answer
+            self.message = self.stepper.answer(command.strip()).explanation
             return None
-        if verb in ("e", "explain"):
-            self._explain(rest)
-            return None
-        if self._quizzing() and verb not in ("b", "back"):
-            result = stepper.answer(command.strip())
-            self.message = result.explanation
-            return None
-        if verb in ("n", "next"):
-            if stepper.next() is None:
-                self.message = (
-                    "End of the line: choose what happens next (choose N [DATE])"
-                    if stepper.exploring
-                    else "This is the last step."
-                )
-        elif verb in ("b", "back", "p", "prev"):
-            stepper.back()
-        elif verb in ("j", "jump", "g", "go"):
-            if not rest or not rest[0].isdigit():
-                raise ValueError("jump needs a step number, e.g. 'jump 12'")
-            stepper.jump(int(rest[0]))
-        elif verb in ("d", "details", "sources"):
-            if stepper.current_step is None:
-                raise ValueError("no step yet: go to one with next")
-            self.page(details_view(stepper, with_step=self.interactive))
-        elif verb in ("r", "real"):
-            stepper.to_real()
-            self.message = "Back to what really happened; 'branch' returns to your what-if."
-        elif verb == "branch":
-            stepper.to_branch()
-            self.message = "Back on your what-if branch; 'real' returns to what really happened."
-        elif verb in ("w", "whatif", "what-if"):
-            if not rest:
-                raise ValueError("whatif needs an option number from 'What the law allowed here'")
-            step = stepper.what_if(rest[0], date=rest[1] if len(rest) > 1 else None)
-            if stepper.branch_at is None:
-                self.message = "That is what really happened: back on the real case."
-            else:
-                label = stepper.process.triggers[step.event.trigger or ""].label
-                self.message = (
-                    f"What if: the next step is '{label}' instead. 'real' goes back to what really happened."
-                )
-        elif verb in ("c", "choose"):
-            if stepper.position < stepper.total:
-                stepper.position = stepper.total if stepper.exploring else stepper.position
-            if not stepper.exploring and stepper.position < stepper.total:
-                raise ValueError(
-                    "choose is for exploring: use whatif N at a step to leave the scenario's path"
-                )
-            if not rest:
-                raise ValueError("choose needs an option number from 'What can happen next'")
-            stepper.choose(rest[0], date=rest[1] if len(rest) > 1 else None)
-        elif verb in ("s", "save"):
-            self.save(rest)
-        else:
-            verbs = [
-                "next",
-                "back",
-                "jump",
-                "explain",
-                "details",
-                "whatif",
-                "choose",
-                "real",
-                "branch",
-                "save",
-                "quit",
-                "help",
-            ]
-            raise ValueError(f"unknown command '{verb}'{suggest(verb, verbs)}; type help")
+        if verb is None:
+            raise ValueError(
+                f"unknown command '{typed}'{suggest(typed, [c.name for c in COMMANDS])}; type help"
+            )
+        getattr(self, f"_do_{verb}")(rest)
         return None
+
+    def _do_help(self, rest: list[str]) -> None:
+        (self.page if self.interactive else self.show)(help_view(self.quiz))
+
+    def _do_explain(self, rest: list[str]) -> None:
+        self._explain(rest)
+
+    def _do_next(self, rest: list[str]) -> None:
+        if self.stepper.next() is None:
+            self.message = (
+                "End of the line: choose what happens next (choose N [DATE])"
+                if self.stepper.exploring
+                else "This is the last step."
+            )
+
+    def _do_back(self, rest: list[str]) -> None:
+        self.stepper.back()
+
+    def _do_jump(self, rest: list[str]) -> None:
+        if not rest or not rest[0].isdigit():
+            raise ValueError("jump needs a step number, e.g. 'jump 12'")
+        self.stepper.jump(int(rest[0]))
+
+    def _do_details(self, rest: list[str]) -> None:
+        if self.stepper.current_step is None:
+            raise ValueError("no step yet: go to one with next")
+        self.page(details_view(self.stepper, with_step=self.interactive))
+
+    def _do_real(self, rest: list[str]) -> None:
+        self.stepper.to_real()
+        self.message = "Back to what really happened; 'branch' returns to your what-if."
+
+    def _do_branch(self, rest: list[str]) -> None:
+        self.stepper.to_branch()
+        self.message = "Back on your what-if branch; 'real' returns to what really happened."
+
+    def _do_whatif(self, rest: list[str]) -> None:
+        stepper = self.stepper
+        if not rest:
+            raise ValueError("whatif needs an option number from 'What the law allowed here'")
+        step = stepper.what_if(rest[0], date=rest[1] if len(rest) > 1 else None)
+        if stepper.branch_at is None:
+            self.message = "That is what really happened: back on the real case."
+        else:
+            label = stepper.process.triggers[step.event.trigger or ""].label
+            self.message = (
+                f"What if: the next step is '{label}' instead. 'real' goes back to what really happened."
+            )
+
+    def _do_choose(self, rest: list[str]) -> None:
+        stepper = self.stepper
+        if stepper.position < stepper.total:
+            stepper.position = stepper.total if stepper.exploring else stepper.position
+        if not stepper.exploring and stepper.position < stepper.total:
+            raise ValueError("choose is for exploring: use whatif N at a step to leave the scenario's path")
+        if not rest:
+            raise ValueError("choose needs an option number from 'What can happen next'")
+        stepper.choose(rest[0], date=rest[1] if len(rest) > 1 else None)
+
+    def _do_save(self, rest: list[str]) -> None:
+        self.save(rest)
 
     def save(self, rest: list[str]) -> None:
         if not rest:
