@@ -21,3 +21,23 @@ def fact_overrides(process: Process) -> st.SearchStrategy[dict]:
         elif spec.type == "enum":
             fields[name] = st.sampled_from(spec.values)
     return st.fixed_dictionaries({}, optional=fields)
+
+
+# ---------------------------------------------------------------------- a small scenario as text
+#: The top of a minimal valid scenario file, and two events that replay, for tests that write
+#: files (the bad-input, hostile-input and fuzz tests start from these).
+HEADER = """\
+process: police_misconduct_ew
+title: "A test case"
+kind: hypothetical
+summary: "Hypothetical test case."
+sources:
+  - {id: src, publisher: "Test", title: "Test source", date: "2021-01-01", url: "https://example.org"}
+"""
+CHILD = HEADER.split("sources:")[0]  # an extending file inherits its base's sources
+GOOD_EVENTS = """\
+events:
+  - {id: e1, date: "2021-03-01", trigger: make_complaint, actor: complainant, summary: "Complaint.", sources: [src]}
+  - {id: e2, date: "2021-03-02", trigger: record_complaint, actor: appropriate_authority, summary: "Recorded.", sources: [src]}
+end: {state: recorded, status: pending, as_of: "2021-04-01"}
+"""

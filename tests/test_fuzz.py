@@ -19,8 +19,7 @@ from conftest import SCENARIOS
 from procsim.core.dates import PartialDate
 from procsim.core.errors import ProcsimError
 from procsim.core.text import printable
-from strategies import fact_overrides, trigger_names
-from test_bad_input import GOOD_EVENTS, HEADER
+from strategies import GOOD_EVENTS, HEADER, fact_overrides, trigger_names
 
 SCALE = int(os.environ.get("PROCSIM_FUZZ_EXAMPLES", "0")) or None
 

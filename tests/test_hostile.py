@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_bad_input import GOOD_EVENTS, HEADER
 
 from conftest import SCENARIOS
 from procsim.cli.main import main
+from strategies import GOOD_EVENTS, HEADER
 
 ROOT = Path(__file__).resolve().parents[1]
 OCONNOR = (SCENARIOS / "oconnor.yaml").read_text(encoding="utf-8")

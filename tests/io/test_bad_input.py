@@ -12,22 +12,7 @@ import pytest
 
 from conftest import SCENARIOS
 from procsim.cli.main import main
-
-HEADER = """\
-process: police_misconduct_ew
-title: "A test case"
-kind: hypothetical
-summary: "Hypothetical test case."
-sources:
-  - {id: src, publisher: "Test", title: "Test source", date: "2021-01-01", url: "https://example.org"}
-"""
-CHILD = HEADER.split("sources:")[0]  # an extending file inherits its base's sources
-GOOD_EVENTS = """\
-events:
-  - {id: e1, date: "2021-03-01", trigger: make_complaint, actor: complainant, summary: "Complaint.", sources: [src]}
-  - {id: e2, date: "2021-03-02", trigger: record_complaint, actor: appropriate_authority, summary: "Recorded.", sources: [src]}
-end: {state: recorded, status: pending, as_of: "2021-04-01"}
-"""
+from strategies import CHILD, GOOD_EVENTS, HEADER
 
 
 def run_check(tmp_path: Path, text: str, capsys, name: str = "case.yaml") -> tuple[int, list[str]]:
