@@ -103,9 +103,14 @@ class Replayed:
         return late_steps(self.runs)
 
 
-def replay_scenario(scenario: Scenario | str, folder: Path | None = None) -> Replayed:
-    """Replay a scenario (or the one named, looked up in ``folder``) and compute its time limits."""
-    from procsim.core.deadlines import limit_runs
+def replay_scenario(
+    scenario: Scenario | str, folder: Path | None = None, *, limits: bool = True
+) -> Replayed:
+    """Replay a scenario (or the one named, looked up in ``folder``) and compute its time limits.
+
+    ``limits=False`` skips the time limits (and the bank-holiday calendar they need): ``runs``
+    is then empty, for callers that draw or compare the path only.
+    """
     from procsim.core.engine import replay
     from procsim.io.process_reader import load_process
 
@@ -113,6 +118,10 @@ def replay_scenario(scenario: Scenario | str, folder: Path | None = None) -> Rep
         scenario = open_scenario(scenario, folder)
     process = load_process(scenario.process)
     result = replay(engine_for(process), scenario)
+    if not limits:
+        return Replayed(process, result, ())
+    from procsim.core.deadlines import limit_runs
+
     runs = limit_runs(process, result.steps, scenario.initial_facts, scenario.end.as_of)
     return Replayed(process, result, tuple(runs))
 

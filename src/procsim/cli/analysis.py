@@ -279,7 +279,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from procsim.analysis.diff import diff
     from procsim.workspace import replay_scenario
 
-    first, second = (replay_scenario(name, args.scenarios) for name in (args.a, args.b))
+    first, second = (replay_scenario(name, args.scenarios, limits=False) for name in (args.a, args.b))
     if first.process.id != second.process.id:
         raise ProcsimError(f"'{args.a}' and '{args.b}' are scenarios of different processes")
     compared = diff(first.replay, second.replay)

@@ -157,7 +157,7 @@ def _one(args: argparse.Namespace):
     if len(processes) > 1:
         raise ProcsimError("the scenarios follow different processes: " + ", ".join(sorted(processes)))
     process = load_process(scenarios[0].process)
-    replays = [replay_scenario(scenario).replay for scenario in scenarios]
+    replays = [replay_scenario(scenario, limits=False).replay for scenario in scenarios]
     if args.timeline:
         if len(replays) > 1:
             raise ProcsimError("a timeline is of one scenario")
