@@ -103,9 +103,7 @@ class Replayed:
         return late_steps(self.runs)
 
 
-def replay_scenario(
-    scenario: Scenario | str, folder: Path | None = None, *, limits: bool = True
-) -> Replayed:
+def replay_scenario(scenario: Scenario | str, folder: Path | None = None, *, limits: bool = True) -> Replayed:
     """Replay a scenario (or the one named, looked up in ``folder``) and compute its time limits.
 
     ``limits=False`` skips the time limits (and the bank-holiday calendar they need): ``runs``

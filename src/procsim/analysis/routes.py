@@ -25,14 +25,15 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 from attrs import evolve, frozen
 
 from procsim.core.effects import DATE, writes
 from procsim.core.model import Condition, Process, State, Transition
 
+K = TypeVar("K", bound=Hashable)
 Region = tuple[int, ...]  # a union of boxes (packed integers), normalised and sorted
 _OTHER = "\0other"  # a text value no guard names
 
@@ -621,21 +622,15 @@ class RouteSpace:
         region = facts if facts is not None else (self.full,)
         first = (start, self.forget(region, start, max_loops), 0)
         reaches = _reaching_one(self.process, target)
-        parent: dict[tuple[str, Region, int], tuple | None] = {first: None}
-        queue = deque([first])
-        while queue:
-            key = queue.popleft()
-            if key[0] == target:
-                numbers = []
-                while (link := parent[key]) is not None:
-                    key, number = link
-                    numbers.append(number)
-                return Route(start, tuple(self.moves[n][0] for n in reversed(numbers)))
-            for number, child in self.successors(key, max_loops, reaches)[0]:
-                if child not in parent:
-                    parent[child] = (key, number)
-                    queue.append(child)
-        return None
+        found = breadth_first(
+            first,
+            lambda key: self.successors(key, max_loops, reaches)[0],
+            lambda key: key[0] if key[0] == target else None,
+            wanted=1,
+        )
+        if target not in found:
+            return None
+        return Route(start, tuple(self.moves[n][0] for n in found[target]))
 
     # ------------------------------------------------------------ one route's facts
     def witness(
@@ -895,24 +890,42 @@ class _Graph:
 
     def shortest(self, ends: set[str]) -> dict[str, list[int]]:
         """Breadth first from node 0: the first route (its move numbers) to reach each end."""
-        parent: dict[int, tuple[int, int] | None] = {0: None}
-        found: dict[str, list[int]] = {}
-        queue = deque([0])
-        while queue and len(found) < len(ends):
-            node = queue.popleft()
-            state = self.keys[node][0]
-            if state in ends and state not in found:
-                moves: list[int] = []
-                cursor = node
-                while (link := parent[cursor]) is not None:
-                    cursor, number = link
-                    moves.append(number)
-                found[state] = moves[::-1]
-            for number, child in self.edges.get(node, ()):
-                if child not in parent:
-                    parent[child] = (node, number)
-                    queue.append(child)
-        return found
+        return breadth_first(
+            0,
+            lambda node: self.edges.get(node, ()),
+            lambda node: state if (state := self.keys[node][0]) in ends else None,
+            wanted=len(ends),
+        )
+
+
+def breadth_first(
+    first: K,
+    children: Callable[[K], Iterable[tuple[int, K]]],
+    end_of: Callable[[K], str | None],
+    wanted: int,
+) -> dict[str, list[int]]:
+    """The one breadth-first search: from ``first``, the first path (move numbers) to each end.
+
+    ``end_of`` names the end a node is (or None); the search stops once ``wanted`` ends are found.
+    """
+    parent: dict[K, tuple[K, int] | None] = {first: None}
+    found: dict[str, list[int]] = {}
+    queue = deque([first])
+    while queue and len(found) < wanted:
+        node = queue.popleft()
+        end = end_of(node)
+        if end is not None and end not in found:
+            moves: list[int] = []
+            cursor = node
+            while (link := parent[cursor]) is not None:
+                cursor, number = link
+                moves.append(number)
+            found[end] = moves[::-1]
+        for number, child in children(node):
+            if child not in parent:
+                parent[child] = (node, number)
+                queue.append(child)
+    return found
 
 
 # ---------------------------------------------------------------------- loops
