@@ -1,0 +1,359 @@
+"""Every route through a process: how many reach each outcome, the shortest, and the routes.
+
+Pure: reads a :class:`~procsim.core.model.Process`, prints nothing, reads no files.
+
+**A route** is a sequence of steps (trigger, from, to) from a start state. It ends
+where a case can end: at a terminal state, or at a state that is concluded unless
+challenged (the route stops there; going on to a challenge makes another, longer
+route). With ``target`` set, a route ends on arriving at that state.
+
+**Facts** and **loops**: as :data:`procsim.analysis.method.ROUTE_METHOD` says (the one
+description of the method, which ``paths --help`` prints).
+
+The facts still possible at each point are tracked exactly, as a union of *boxes*
+(one set of allowed values per fact), narrowed by each guard and rewritten by each
+step's ``sets``. A box is packed into one integer: a bit field per fact.
+
+**Counting** runs over nodes (state, facts still possible, loop steps taken),
+built once and shared by every route through them, so routes are counted, not
+listed, even when there are trillions. Facts no guard can read again from a node
+are forgotten, so that routes differing only in them share nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from procsim.analysis.routes.facts import Region
+from procsim.analysis.routes.graph import _collection_paused, _Graph, breadth_first
+from procsim.analysis.routes.loops import _reaching_one, default_fact_changes, loop_transitions
+from procsim.analysis.routes.results import FactChange, Move, Outcome, Route, RouteReport
+from procsim.analysis.routes.witness import Witnesses
+from procsim.core.effects import DATE, writes
+from procsim.core.model import Process, Transition
+
+
+class RouteSpace(Witnesses):
+    """The route analysis of one process: facts as bit fields, guards as regions, loop steps."""
+
+    def __init__(self, process: Process, changes: Sequence[FactChange] | None = None):
+        self.process = process
+        self._order = {name: i for i, name in enumerate(process.states)}
+        self._track_facts(default_fact_changes(process) if changes is None else changes)
+        used = {g for t in process.transitions for g in t.guards} | {
+            g for c in self.changes for g in c.guards
+        }
+        self.guard_regions = {name: self.region(process.guards[name].condition) for name in used}
+        self.loop_transitions = loop_transitions(process)
+        self._build_moves()
+        self._live: dict[int, dict[str, int]] = {}
+        self._closure_cache: dict[tuple[Region, int], Region] = {}
+        self._dead: dict[tuple[str, int], int] = {}
+
+    # ------------------------------------------------------------ moves
+    def _build_moves(self) -> None:
+        process = self.process
+        grouped: dict[tuple[str, str, str], list[int]] = {}
+        for position, transition in enumerate(process.transitions):
+            grouped.setdefault((transition.source, transition.trigger, transition.dest), []).append(position)
+        self.moves: list[tuple[Move, tuple[int, ...]]] = []
+        self.moves_from: dict[str, list[int]] = {}
+        for (source, trigger, dest), positions in grouped.items():
+            transitions = tuple(process.transitions[p] for p in positions)
+            move = Move(
+                source, trigger, dest, transitions, loop=any(p in self.loop_transitions for p in positions)
+            )
+            self.moves_from.setdefault(source, []).append(len(self.moves))
+            self.moves.append((move, tuple(positions)))
+        #: per move: (source, dest, 1 if a loop step else 0, transition positions), for the hot loops
+        self._move_parts = [(m.source, m.dest, int(m.loop), ps) for m, ps in self.moves]
+        self._guards = [self.guards_region(t.guards) for t in process.transitions]
+        self._guard_fields = [
+            None
+            if region == (self.full,)
+            else tuple((box, tuple(f for f in self.fields if box & f != f)) for box in region)
+            for region in self._guards
+        ]
+        self._sets = [self._set_ops(t) for t in process.transitions]
+        self._changes = []
+        for change in self.changes:
+            i = self.index[change.fact]
+            self._changes.append(
+                (
+                    change,
+                    i,
+                    self.mask(change.fact, change.before),
+                    self.mask(change.fact, change.after),
+                    self.guards_region(change.guards),
+                )
+            )
+        self._changes_at = {
+            state: tuple(c for c in self._changes if not c[0].states or state in c[0].states)
+            for state in process.states
+        }
+        kinds: dict[tuple, int] = {}
+        self._changes_key = {
+            state: kinds.setdefault(tuple(id(c) for c in changes), len(kinds))
+            for state, changes in self._changes_at.items()
+        }
+
+    def _set_ops(self, transition: Transition) -> tuple[int, int]:
+        """(the fields a transition overwrites, their new bits), from :func:`procsim.core.effects.writes`.
+
+        The analysis does not track dates: the facts derived from a recorded date (the regime)
+        are chosen once, at the start of a route, and a step that records the date is taken to
+        record the one chosen. So a date write changes no tracked fact.
+        """
+        cleared = values = 0
+        pairs = [(w.fact, w.values) for w in writes(self.process, transition) if w.kind != DATE]
+        for fact, wanted in pairs:
+            if fact in self.index:
+                field = self.fields[self.index[fact]]
+                cleared |= field
+                values = (values & ~field) | self.mask(fact, wanted)
+        return cleared, values
+
+    def closure(self, region: Region, state: str) -> Region:
+        """``region`` plus every fact change a side event may make in ``state``."""
+        changes = self._changes_at[state]
+        if not changes:
+            return region
+        key = (region, self._changes_key[state])
+        cached = self._closure_cache.get(key)
+        if cached is not None:
+            return cached
+        boxes = list(region)
+        for _, i, before, after, allowed in changes:
+            field = self.fields[i]
+            for box in list(boxes):
+                if not box & before:
+                    continue
+                for guard_box in allowed:
+                    both = box & guard_box
+                    if both & before and self.nonempty(both):
+                        boxes.append((both & ~field) | after)
+        result = self._closure_cache[key] = self.normalise(boxes)
+        return result
+
+    def apply(self, region: Region, position: int) -> Region:
+        """The facts possible after transition ``position`` (empty when its guards cannot hold)."""
+        cleared, values = self._sets[position]
+        kept = ~cleared
+        guards = self._guard_fields[position]
+        if guards is None:  # no guards
+            boxes = [(box & kept) | values for box in region]
+        else:
+            boxes = []
+            for box in region:
+                for guard_box, fields in guards:
+                    both = box & guard_box
+                    # ``box`` is not empty, so only a field the guard narrows can become empty
+                    for field in fields:
+                        if not both & field:
+                            break
+                    else:
+                        boxes.append((both & kept) | values)
+        if len(boxes) == 1:
+            return (boxes[0],)
+        return self.normalise(boxes)
+
+    def step(self, region: Region, move: int) -> Region:
+        """The facts possible after ``move`` (side events first); empty when it cannot happen."""
+        source, _dest, _loop, positions = self._move_parts[move]
+        before = self.closure(region, source) if self._changes_at[source] else region
+        if len(positions) == 1:
+            return self.apply(before, positions[0])
+        return self.normalise([box for p in positions for box in self.apply(before, p)])
+
+    # ------------------------------------------------------------ liveness
+    def live(self, loops_left: int) -> dict[str, int]:
+        """Per state, the fields of facts a guard may still read (before a step sets them).
+
+        With no loop steps left, a loop step's own guards still count as read, so
+        that a route stopped by the loop bound is told apart from one that is stuck.
+        """
+        cached = self._live.get(loops_left)
+        if cached is not None:
+            return cached
+        after_loop = self.live(loops_left - 1) if loops_left > 0 else None
+        live = {state: 0 for state in self.process.states}
+        edges = []
+        for _number, (move, positions) in enumerate(self.moves):
+            read = 0
+            for p in positions:
+                for guard in self.process.transitions[p].guards:
+                    for fact in self.process.guards[guard].condition.facts_read():
+                        read |= self.fields[self.index[fact]]
+            written = self.full
+            for p in positions:
+                written &= self._sets[p][0]
+            edges.append((move.source, move.dest, move.loop, read, written))
+        changed = True
+        while changed:
+            changed = False
+            for source, dest, loop, read, written in edges:
+                if loop:  # beyond the loop bound only its guards are read (stopped, or stuck?)
+                    ahead = after_loop[dest] if after_loop is not None else 0
+                else:
+                    ahead = live[dest]
+                wanted = read | (ahead & ~written)
+                if wanted & ~live[source]:
+                    live[source] |= wanted
+                    changed = True
+        self._live[loops_left] = live
+        return live
+
+    def forget(self, region: Region, state: str, loops_left: int) -> Region:
+        """``region`` with the facts no guard can read again from ``state`` made free."""
+        dead = self._dead.get((state, loops_left))
+        if dead is None:
+            dead = self._dead[state, loops_left] = self.full & ~self.live(loops_left)[state]
+        if not dead:
+            return region
+        if len(region) == 1:
+            return (region[0] | dead,)
+        return self.normalise([box | dead for box in region])
+
+    # ------------------------------------------------------------ the route graph
+    def successors(self, key: tuple[str, Region, int], max_loops: int, reaches: set[str] | None = None):
+        """The nodes one move on from ``key``: (move number, child key); and the loop moves held back."""
+        state, facts, loops = key
+        found, held = [], []
+        parts, step, forget = self._move_parts, self.step, self.forget
+        for number in self.moves_from.get(state, ()):
+            _source, dest, loop, _positions = parts[number]
+            if reaches is not None and dest not in reaches:
+                continue
+            if loop and loops >= max_loops:
+                held.append(number)
+                continue
+            after = step(facts, number)
+            if after:
+                used = loops + loop
+                found.append((number, (dest, forget(after, dest, max_loops - used), used)))
+        return found, held
+
+    def graph(self, start: str, region: Region, max_loops: int, target: str | None = None) -> _Graph:
+        """Every node reachable from ``start``: (state, facts possible, loop steps taken)."""
+        with _collection_paused():
+            return self._graph(start, region, max_loops, target)
+
+    def _graph(self, start: str, region: Region, max_loops: int, target: str | None) -> _Graph:
+        graph = _Graph()
+        stack = [graph.node((start, self.forget(region, start, max_loops), 0))]
+        reaches = _reaching_one(self.process, target) if target else None
+        ids, keys, successors = graph.ids, graph.keys, self.successors
+        while stack:
+            node = stack.pop()
+            key = keys[node]
+            found, held = successors(key, max_loops, reaches)
+            edges = []
+            for number, child_key in found:
+                child = ids.get(child_key)
+                if child is None:  # a new node (as graph.node adds it)
+                    child = ids[child_key] = len(keys)
+                    keys.append(child_key)
+                    stack.append(child)
+                edges.append((number, child))
+            graph.edges[node] = edges
+            if not edges and any(self.step(key[1], number) for number in held):
+                graph.bounded.add(node)
+        graph.order()
+        return graph
+
+    def report(
+        self,
+        start: str | None = None,
+        target: str | None = None,
+        max_loops: int = 1,
+        facts: Region | None = None,
+    ) -> RouteReport:
+        """Count the routes from ``start`` to every outcome (or to ``target``), with the shortest."""
+        with _collection_paused():
+            return self._report(start, target, max_loops, facts)
+
+    def _report(
+        self, start: str | None, target: str | None, max_loops: int, facts: Region | None
+    ) -> RouteReport:
+        process = self.process
+        start = start or process.initial
+        graph = self.graph(start, facts if facts is not None else (self.full,), max_loops, target)
+        ends = self._ends(target)
+        counts, bounded, stuck = graph.count(set(ends))
+        shortest = graph.shortest(set(ends))
+        outcomes = []
+        for name in ends:
+            moves = shortest.get(name)
+            route = Route(start, tuple(self.moves[m][0] for m in moves)) if moves is not None else None
+            outcomes.append(Outcome(process.states[name], counts.get(name, 0), route))
+        outcomes.sort(key=lambda o: (0 if o.state.is_terminal else 1, self._order[o.state.name]))
+        loop_moves = tuple(move for move, _ in self.moves if move.loop)
+        return RouteReport(
+            start, target, max_loops, tuple(outcomes), bounded, stuck, loop_moves, len(graph.keys)
+        )
+
+    def _ends(self, target: str | None) -> list[str]:
+        if target is not None:
+            return [target]
+        return [name for name, state in self.process.states.items() if state.can_end]
+
+    def routes(
+        self,
+        start: str | None = None,
+        target: str | None = None,
+        max_loops: int = 1,
+        facts: Region | None = None,
+        limit: int = 100,
+    ) -> Iterator[Route]:
+        """The routes themselves, depth first in the process's order of steps, at most ``limit``."""
+        start = start or self.process.initial
+        graph = self.graph(start, facts if facts is not None else (self.full,), max_loops, target)
+        ends = set(self._ends(target))
+        counts = graph.counts_to(ends)
+        produced = 0
+        path: list[Move] = []
+        stack: list[list[int]] = [[0, 0]]  # node, next edge
+        while stack and produced < limit:
+            top = stack[-1]
+            node, position = top
+            if position == 0 and graph.keys[node][0] in ends:
+                produced += 1
+                yield Route(start, tuple(path))
+            edges = graph.edges[node]
+            while position < len(edges) and not counts[edges[position][1]]:
+                position += 1
+            if position >= len(edges):
+                stack.pop()
+                if path:
+                    path.pop()
+                continue
+            top[1] = position + 1
+            number, child = edges[position]
+            path.append(self.moves[number][0])
+            stack.append([child, 0])
+
+    def shortest(
+        self, start: str, target: str, max_loops: int = 1, facts: Region | None = None
+    ) -> Route | None:
+        """The shortest route from ``start`` to ``target`` (ties: the process's order of steps).
+
+        Breadth first, node by node, stopping at the first arrival: it never builds the whole graph.
+        """
+        region = facts if facts is not None else (self.full,)
+        first = (start, self.forget(region, start, max_loops), 0)
+        reaches = _reaching_one(self.process, target)
+        found = breadth_first(
+            first,
+            lambda key: self.successors(key, max_loops, reaches)[0],
+            lambda key: key[0] if key[0] == target else None,
+            wanted=1,
+        )
+        if target not in found:
+            return None
+        return Route(start, tuple(self.moves[n][0] for n in found[target]))
+
+
+def analyse(
+    process: Process, start: str | None = None, target: str | None = None, max_loops: int = 1
+) -> RouteReport:
+    """Count the routes of ``process`` (see the module docstring for the method)."""
+    return RouteSpace(process).report(start, target, max_loops)
