@@ -19,6 +19,9 @@ run: $(STAMP)
 	@echo
 	@$(BIN)/procsim check
 	@$(BIN)/procsim diagram --all
+	@echo
+	@echo "Done: the O'Connor case replayed (above), every scenario in scenarios/ checked, diagrams/ redrawn"
+	@echo "where stale. Open diagrams/index.html to step through the cases in a browser."
 
 ## The test suite.
 test: $(STAMP)
