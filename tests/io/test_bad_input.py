@@ -264,3 +264,13 @@ def test_real_cli_prints_no_traceback(tmp_path):
         assert result.returncode == 1, (args, result)
         assert "Traceback" not in result.stderr + result.stdout
         assert len((result.stderr + result.stdout).strip().splitlines()) <= 2  # problem + summary
+
+
+def test_a_missing_key_is_reported_once_with_its_allowed_values(tmp_path, capsys):
+    """Issue 13 (finding 17): one problem, one message, even when two checks look for the key."""
+    text = "\n".join(line for line in (HEADER + GOOD_EVENTS).splitlines() if not line.startswith("kind:"))
+    code, lines = run_check(tmp_path, text + "\n", capsys)
+    assert code == 1
+    assert [line for line in lines if "'kind'" in line] == [
+        f"{tmp_path / 'case.yaml'}:1: the scenario is missing required key 'kind' (one of: real, hypothetical)"
+    ]

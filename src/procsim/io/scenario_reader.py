@@ -105,7 +105,7 @@ def _read(path: Path, chain: tuple[Path, ...]) -> tuple[Scenario | None, list[Pr
             "'diverges_after' is only for a scenario that extends another", top.line_of("diverges_after")
         )
     elif "sources" not in top:
-        reader.error("the scenario is missing required key 'sources'", top.line)
+        reader.missing(top, "sources", "the scenario")
 
     sources = dict(base.sources) if base else {}
     own_sources = _sources(reader, top, sources)
@@ -198,7 +198,7 @@ def _resolve(path: Path) -> Path:
 def _date(reader: Reader, data: LDict, key: str, what: str, required: bool = True) -> PartialDate | None:
     if key not in data:
         if required:
-            reader.error(f"{what} is missing required key '{key}'", data.line)
+            reader.missing(data, key, what)
         return None
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, (str, int)):

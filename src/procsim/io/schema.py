@@ -32,12 +32,22 @@ class Reader:
         self.path = path
         self.errors: list[SchemaError] = []
         self._seen: set[tuple[str, int | None]] = set()
+        self._missing: set[tuple[int, str]] = set()
 
     def error(self, message: str, line: int | None) -> None:
         key = (message, line or None)
         if key not in self._seen:  # one problem, one message
             self._seen.add(key)
             self.errors.append(SchemaError(message, path=self.path, line=line or None))
+
+    def missing(self, data: LDict, key: str, what: str, values: Iterable[str] = ()) -> None:
+        """Record that ``data`` lacks required ``key``: once per mapping and key, however often asked."""
+        if (id(data), key) in self._missing:
+            return
+        self._missing.add((id(data), key))
+        listed = list(values)
+        one_of = f" (one of: {', '.join(listed)})" if listed else ""
+        self.error(f"{what} is missing required key '{key}'{one_of}", data.line)
 
     def mapping(self, value: Any, what: str, line: int) -> LDict | None:
         if isinstance(value, LDict):
@@ -66,15 +76,13 @@ class Reader:
                 )
         for key in required:
             if key not in data:
-                values = list((choices or {}).get(key, ()))
-                one_of = f" (one of: {', '.join(values)})" if values else ""
-                self.error(f"{what} is missing required key '{key}'{one_of}", data.line)
+                self.missing(data, key, what, (choices or {}).get(key, ()))
 
     def get(self, data: LDict, key: str, kind: type, what: str, *, required: bool = False) -> Any:
         """The value of ``key`` if it has type ``kind``; else record an error."""
         if key not in data:
             if required:
-                self.error(f"{what} is missing required key '{key}'", data.line)
+                self.missing(data, key, what)
             return None
         value = data[key]
         number = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -96,7 +104,7 @@ class Reader:
         """A list of names (a single name is accepted as a list of one)."""
         if key not in data:
             if required:
-                self.error(f"{what} is missing required key '{key}'", data.line)
+                self.missing(data, key, what)
             return []
         value = data[key]
         if isinstance(value, str) and value.strip():
