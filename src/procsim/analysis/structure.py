@@ -73,6 +73,7 @@ def invariant_problems(process: Process) -> list[str]:
             problems.append(f"guard '{name}' has no legal basis or reason")
     guarded = {g for t in process.transitions for g in t.guards}
     guarded |= {g for s in process.side_events.values() for g in s.guards}
+    guarded |= {g for s in process.states.values() for v in s.versions for g in v.guards}
     for name in process.guards:
         if name not in guarded:
             problems.append(f"guard '{name}' is defined but nothing uses it")

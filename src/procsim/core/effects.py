@@ -19,7 +19,7 @@ from typing import Any
 from attrs import frozen
 
 from procsim.core.dates import PartialDate
-from procsim.core.model import Process, Transition
+from procsim.core.model import InForce, Process, State, StateVersion, Transition
 
 #: ``Write.kind`` values: a fixed value, the event's actor, the source state's
 #: decision-maker, the event's date.
@@ -87,12 +87,52 @@ def derived_from(process: Process, fact: str) -> tuple[str, ...]:
     return tuple(name for name, derived in process.derived.items() if derived.from_date == fact)
 
 
+def deciding_date(process: Process, fact: str, facts: Mapping[str, Any]) -> PartialDate | None:
+    """The value of date fact ``fact``, or of the date it falls back to when unknown.
+
+    E.g. the allegation date is the matter date unless a scenario says otherwise.
+    """
+    seen = set()
+    name: str | None = fact
+    while name is not None and name not in seen:
+        seen.add(name)
+        value = facts.get(name)
+        if value is not None:
+            return value if isinstance(value, PartialDate) else None
+        spec = process.facts.get(name)
+        name = spec.falls_back_to if spec else None
+    return None
+
+
 def facts_view(process: Process, facts: Mapping[str, Any]) -> dict[str, Any]:
-    """``facts`` with the process's derived facts (e.g. the regime) computed."""
+    """``facts`` with the process's derived facts (e.g. the regime) computed.
+
+    A derived fact whose date is unknown or too coarse keeps a value the case
+    stated itself (a scenario may state its regime when its source gives only a year).
+    """
     view = dict(facts)
     for name, derived in process.derived.items():
-        view[name] = derived.value_for(facts.get(derived.from_date))
+        value = derived.value_for(deciding_date(process, derived.from_date, facts))
+        view[name] = value if value is not None else facts.get(name)
     return view
+
+
+def in_force(process: Process, period: InForce, facts: Mapping[str, Any]) -> bool | None:
+    """Whether a rule of ``period`` is in force for a case with ``facts``; None when its date is unknown.
+
+    The one home of this test: guards built from periods read the same derived
+    fact (see :func:`procsim.core.model.period_fact_name`), and agree with it.
+    """
+    return period.holds_for(deciding_date(process, period.decided_by, facts))
+
+
+def state_version(process: Process, state: State, facts: Mapping[str, Any]) -> StateVersion | None:
+    """The version of ``state`` in force for ``facts`` (None: the state has none, or none applies)."""
+    view = facts_view(process, facts)
+    for version in state.versions:
+        if all(process.guards[g].condition.holds(view) for g in version.guards):
+            return version
+    return None
 
 
 def facts_along(

@@ -17,7 +17,7 @@ from attrs import define, field, frozen
 from transitions import Machine
 
 from procsim.core.dates import PartialDate
-from procsim.core.effects import apply_transition, facts_view, writes
+from procsim.core.effects import apply_transition, deciding_date, facts_view, state_version, writes
 from procsim.core.errors import (
     ActorNotAllowed,
     EngineError,
@@ -32,6 +32,7 @@ from procsim.core.model import (
     Process,
     SideEvent,
     State,
+    StateVersion,
     Transition,
     compile_condition,
     fact_words,
@@ -98,6 +99,8 @@ class Step:
     transition: Transition | None = None
     side_event: SideEvent | None = None
     changes: tuple[tuple[str, Any, Any], ...] = ()
+    #: the dated version of the state reached that the case's facts select (e.g. the panel)
+    version: StateVersion | None = None
 
     @property
     def moved(self) -> bool:
@@ -162,13 +165,16 @@ class Engine:
         view = dict(facts)
         known = self._derived_values
         for name, source, derived in self._derived:
-            key = (name, facts.get(source))
+            date = facts.get(source)
+            if date is None:  # a date that falls back to another (the allegation date to the matter date)
+                date = deciding_date(self.process, source, facts)
+            key = (name, date)
             value = known.get(key, known)
             if value is known:
                 if len(known) > 4096:
                     known.clear()
                 value = known[key] = derived.value_for(key[1])
-            view[name] = value
+            view[name] = value if value is not None else facts.get(name)  # a stated regime fills an unknown
         return view
 
     # ------------------------------------------------------------ machine parts
@@ -230,8 +236,11 @@ class Engine:
         result = {}
         for name, value in facts.items():
             if name in self.process.derived:
-                derived = self.process.derived[name]
-                raise EngineError(f"fact '{name}' cannot be set: it is derived from '{derived.from_date}'")
+                try:
+                    result[name] = self.process.derived[name].coerce(value)
+                except ValueError as error:
+                    raise EngineError(str(error)) from None
+                continue
             spec = self.process.facts.get(name)
             if spec is None:
                 raise UnknownName(f"unknown fact '{name}'{suggest(name, self.process.facts)}")
@@ -354,6 +363,7 @@ class Engine:
             case.state,
             transition=transition,
             changes=self._changed(saved, facts),
+            version=state_version(self.process, case.current, facts) if case.current.versions else None,
         )
         case.history.append(step)
         return step
@@ -472,6 +482,17 @@ def replay(engine: Engine, scenario: Scenario) -> Replay:
             raise ScenarioMismatch(
                 f"'end' says pending, but '{case.state}' is terminal", path=scenario.path, line=end.line
             )
+        computed = facts_view(
+            engine.process, {k: v for k, v in case.facts.items() if k not in engine.process.derived}
+        )
+        for name in engine.process.derived:
+            stated = case.facts.get(name)
+            if stated is not None and computed[name] is not None and computed[name] != stated:
+                raise ScenarioMismatch(
+                    f"the scenario states {name} '{stated}', but {name} is derived from "
+                    f"'{engine.process.derived[name].from_date}', which gives '{computed[name]}'",
+                    path=scenario.path,
+                )
         return Replay(scenario, tuple(case.history), case.state, case.view())
     finally:
         engine.discard(case)

@@ -6,6 +6,7 @@ Nothing here reads files or prints: ``procsim.io.process_reader`` builds a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -113,8 +114,78 @@ def value_words(value: Any) -> str:
 
 
 @frozen
+class InForce:
+    """The period in which a rule is in force, and the date fact that decides it.
+
+    Like an OpenFisca parameter's period: ``start`` is the first day the rule
+    applies and ``end`` the last (either may be open). ``decided_by`` names the
+    date fact the law keys the change to (the complaint or matter date for 2012
+    v 2020, the allegation date for SI 2025/558, the hearing's date for SI
+    2024/521). The loader turns a period into a condition on the derived fact
+    :func:`period_fact_name` of that date, so the engine, the options, the route
+    analysis and the deadlines all read it as a guard.
+    """
+
+    decided_by: str
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    basis: str = ""
+    unverified: str | None = None
+
+    def holds_for(self, date: PartialDate | None) -> bool | None:
+        """True if every day ``date`` may stand for is in the period, False if none is, else None."""
+        if date is None:
+            return None
+        start = self.start.earliest if self.start else dt.date.min
+        end = self.end.latest if self.end else dt.date.max
+        if start <= date.earliest and date.latest <= end:
+            return True
+        if date.latest < start or date.earliest > end:
+            return False
+        return None
+
+    def describe(self) -> str:
+        """E.g. 'from 28 May 2025 (decided by allegation_date)'."""
+        if self.start and self.end:
+            span = f"from {self.start.human()} to {self.end.human()}"
+        elif self.start:
+            span = f"from {self.start.human()}"
+        elif self.end:
+            span = f"until {self.end.human()}"
+        else:
+            span = "at all dates"
+        return f"{span} (decided by {self.decided_by})"
+
+    def span(self) -> str:
+        """The period in words for a sentence: 'on or after 28 May 2025', 'on or before ...'."""
+        if self.start and self.end:
+            return f"between {self.start.human()} and {self.end.human()} (inclusive)"
+        if self.start:
+            return f"on or after {self.start.human()}"
+        return f"on or before {self.end.human()}" if self.end else "on any date"
+
+    def boundaries(self) -> tuple[dt.date, ...]:
+        """The first days on which the rule's status changes."""
+        days = []
+        if self.start:
+            days.append(self.start.earliest)
+        if self.end:
+            days.append(self.end.latest + dt.timedelta(days=1))
+        return tuple(days)
+
+
+def period_fact_name(date_fact: str) -> str:
+    """The derived fact that places ``date_fact`` in the periods the rules name."""
+    return f"{date_fact}_period"
+
+
+@frozen
 class Guard:
-    """A named condition a transition needs, with its plain-English reason."""
+    """A named condition a transition needs, with its plain-English reason.
+
+    ``in_force`` is set on a guard that is a rule's period of force (its
+    ``condition`` then reads the period fact of the deciding date).
+    """
 
     name: str
     label: str
@@ -122,6 +193,7 @@ class Guard:
     basis: str
     condition: Condition
     unverified: str | None = None
+    in_force: InForce | None = None
 
 
 @frozen
@@ -162,6 +234,21 @@ class TimeLimit:
 
 
 @frozen
+class StateVersion:
+    """How a state reads in one period (e.g. who sits on the panel from 7 May 2024).
+
+    The first version whose guards hold for a case's facts applies; ``guards``
+    include the version's synthesised in-force guard.
+    """
+
+    in_force: InForce
+    guards: tuple[str, ...]
+    description: str
+    basis: str
+    unverified: str | None = None
+
+
+@frozen
 class State:
     """A stage of the process a case can be in."""
 
@@ -173,6 +260,7 @@ class State:
     status: str
     decision_by: str | None = None
     unverified: str | None = None
+    versions: tuple[StateVersion, ...] = ()
 
     @property
     def is_terminal(self) -> bool:
@@ -216,6 +304,7 @@ class Transition:
     unverified: str | None = None
     note: str | None = None
     line: int = 0
+    in_force: InForce | None = None
 
 
 @frozen
@@ -253,6 +342,7 @@ class FactSpec:
     def words(self) -> str:
         """The fact in words: its label, or its name with spaces."""
         return self.label or self.name.replace("_", " ")
+    falls_back_to: str | None = None
 
     def coerce(self, value: Any) -> Any:
         """Check and convert a value for this fact; raise ValueError with the reason."""
@@ -286,6 +376,19 @@ class DerivedFact:
     basis: str
     from_date: str
     ranges: tuple[tuple[PartialDate | None, str], ...]
+    periods: bool = False
+
+    def coerce(self, value: Any) -> str:
+        """A value a case may state when its date is unknown or too coarse (the regime, never a period)."""
+        values = [v for _, v in self.ranges]
+        if self.periods:
+            raise ValueError(f"fact '{self.name}' cannot be set: it is derived from '{self.from_date}'")
+        if isinstance(value, bool) or str(value) not in values:
+            raise ValueError(
+                f"fact '{self.name}' (derived from '{self.from_date}') may be stated only as one of "
+                f"{', '.join(values)}; not {value!r}"
+            )
+        return str(value)
 
     def value_for(self, date: PartialDate | None) -> str | None:
         if date is None:
@@ -298,6 +401,16 @@ class DerivedFact:
             if date.earliest < before.earliest:
                 return None  # the date straddles the boundary
         return None
+
+
+@frozen
+class Authority:
+    """An abbreviation ``basis`` strings use (e.g. 'CR 2020'), its full title and where to read it."""
+
+    id: str
+    title: str
+    url: str
+    note: str = ""
 
 
 @frozen
@@ -333,6 +446,7 @@ class Process:
     triggers: Mapping[str, Trigger]
     transitions: tuple[Transition, ...]
     side_events: Mapping[str, SideEvent]
+    authorities: Mapping[str, Authority] = field(factory=dict)
     _by_source: dict = field(factory=dict, eq=False, repr=False, init=False)
 
     def transitions_from(self, state: str) -> tuple[Transition, ...]:
@@ -349,6 +463,26 @@ class Process:
 
     def default_facts(self) -> dict[str, Any]:
         return {name: spec.default for name, spec in self.facts.items()}
+
+    def cited(self, basis: str) -> tuple[Authority, ...]:
+        """The authorities a ``basis`` text names, longest abbreviation first, in the order cited."""
+        found: list[tuple[int, Authority]] = []
+        taken: list[tuple[int, int]] = []
+        for authority in sorted(self.authorities.values(), key=lambda a: -len(a.id)):
+            start = 0
+            while (at := basis.find(authority.id, start)) >= 0:
+                end = at + len(authority.id)
+                start = end
+                before = basis[at - 1] if at else " "
+                after = basis[end] if end < len(basis) else " "
+                if before.isalnum() or after.isalnum():
+                    continue
+                if any(a < end and at < b for a, b in taken):
+                    continue
+                taken.append((at, end))
+                if all(f.id != authority.id for _, f in found):
+                    found.append((at, authority))
+        return tuple(authority for _, authority in sorted(found, key=lambda pair: pair[0]))
 
 
 def fact_words(process: Process, name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -12,17 +13,21 @@ from procsim.core.model import (
     STATUSES,
     UNITS,
     Actor,
+    Authority,
     Condition,
     DerivedFact,
     FactSpec,
     Forum,
     Guard,
+    InForce,
     Process,
     SideEvent,
     State,
+    StateVersion,
     TimeLimit,
     Transition,
     Trigger,
+    period_fact_name,
 )
 from procsim.io.safe_yaml import LDict, LList, line_of
 from procsim.io.schema import Reader, allowed_choices, allowed_keys, allowed_values
@@ -74,9 +79,12 @@ class _Builder:
         self.reader = Reader(path)
         self.facts: dict[str, FactSpec] = {}
         self.derived: dict[str, DerivedFact] = {}
+        #: guards standing for a rule's period of force, their conditions built last
+        self.period_guards: dict[str, tuple[InForce, Condition | None]] = {}
+        self.guards: dict[str, Guard] = {}
 
     # ------------------------------------------------------------------ helpers
-    def err(self, message: str, line: int) -> None:
+    def err(self, message: str, line: int | None) -> None:
         self.reader.error(message, line)
 
     def section(self, data: LDict, key: str) -> LDict:
@@ -118,7 +126,7 @@ class _Builder:
             for name, body in self.entries(top, "actors", "actor")
         }
         self.build_facts(top)
-        guards = self.build_guards(top)
+        guards = self.guards = self.build_guards(top)
         states = self.build_states(top, forums, actors)
         groups = self.build_groups(top, states)
         triggers = {
@@ -131,6 +139,8 @@ class _Builder:
         }
         transitions = self.build_transitions(top, states, groups, triggers, actors, guards)
         side_events = self.build_side_events(top, states, groups, actors, guards)
+        self.build_periods()
+        authorities = self.build_authorities(top)
         initial = self.text(top, "initial", "the process file")
         if initial and initial not in states:
             self.err(
@@ -155,6 +165,7 @@ class _Builder:
             triggers=triggers,
             transitions=tuple(transitions),
             side_events=side_events,
+            authorities=authorities,
         )
 
     def entries(self, top: LDict, key: str, definition: str):
@@ -192,7 +203,16 @@ class _Builder:
                     self.err(f"default of {what}: {error}", body.line_of("default"))
                     default = None
             label = self.text(body, "label", what, False) if "label" in body else ""
-            self.facts[name] = FactSpec(name, kind, spec.description, values, default, label)
+            fallback = self.text(body, "falls_back_to", what, False) or None
+            self.facts[name] = FactSpec(
+                name, kind, spec.description, values, default, label=label, falls_back_to=fallback
+            )
+            if fallback is not None and kind != "date":
+                self.err(f"{what}: only a date fact falls back to another", body.line_of("falls_back_to"))
+        for name, spec in self.facts.items():
+            target = spec.falls_back_to
+            if target is not None and (target not in self.facts or self.facts[target].type != "date"):
+                self.err(f"fact '{name}' falls back to '{target}', which is not a date fact", None)
         for name, body in self.entries(top, "derived_facts", "derived_fact"):
             what = f"derived fact '{name}'"
             source = self.text(body, "from_date", what)
@@ -279,18 +299,146 @@ class _Builder:
         guards = {}
         for name, body in self.entries(top, "guards", "guard"):
             what = f"guard '{name}'"
-            condition = self.condition(body.get("when"), what, body.line_of("when"))
-            if condition is None:
-                continue
+            period = self.in_force(body, what)
+            condition = None
+            if "when" in body or period is None:
+                condition = self.condition(body.get("when"), what, body.line_of("when"))
+                if condition is None:
+                    continue
+            if period is not None:
+                self.period_guards[name] = (period, condition)
             guards[name] = Guard(
                 name,
                 self.text(body, "label", what),
                 self.text(body, "reason", what),
                 self.text(body, "basis", what),
-                condition,
+                condition or Condition("all"),
                 self.text(body, "unverified", what, False) or None,
+                period,
             )
         return guards
+
+    # ------------------------------------------------------------------ periods of force
+    def in_force(self, body: LDict, what: str) -> InForce | None:
+        """An ``in_force: {from, to, decided_by, basis, unverified}`` block, checked."""
+        if "in_force" not in body:
+            return None
+        where = f"'in_force' of {what}"
+        data = self.reader.mapping(body.get("in_force"), where, body.line_of("in_force"))
+        if data is None:
+            return None
+        self.reader.keys(data, where, required=["decided_by"], optional=["from", "to", "basis", "unverified"])
+        decided_by = self.text(data, "decided_by", where)
+        if decided_by not in self.facts or self.facts[decided_by].type != "date":
+            self.err(
+                f"{where}: decided_by must name a date fact, not '{decided_by}'"
+                f"{suggest(decided_by, [n for n, f in self.facts.items() if f.type == 'date'])}",
+                data.line_of("decided_by"),
+            )
+            return None
+        bounds: list[PartialDate | None] = []
+        for key in ("from", "to"):
+            raw = data.get(key)
+            if raw is None:
+                bounds.append(None)
+                continue
+            try:
+                date = PartialDate.parse(str(raw))
+            except ValueError as error:
+                self.err(f"{where}: {error}", data.line_of(key))
+                return None
+            if date.precision != "day":
+                self.err(f"{where}: '{key}' must be a day (YYYY-MM-DD)", data.line_of(key))
+                return None
+            bounds.append(date)
+        if bounds == [None, None]:
+            self.err(f"{where} needs 'from', 'to' or both", data.line)
+            return None
+        if bounds[0] and bounds[1] and bounds[1].earliest < bounds[0].earliest:
+            self.err(f"{where}: 'to' is before 'from'", data.line_of("to"))
+            return None
+        return InForce(
+            decided_by,
+            bounds[0],
+            bounds[1],
+            self.text(data, "basis", where, False),
+            self.text(data, "unverified", where, False) or None,
+        )
+
+    def period_guard(self, period: InForce, basis: str) -> str:
+        """The name of the guard standing for ``period`` (made once per period)."""
+        parts = [period.decided_by]
+        if period.start:
+            parts.append("from_" + period.start.iso().replace("-", "_"))
+        if period.end:
+            parts.append("to_" + period.end.iso().replace("-", "_"))
+        name = "_".join(parts)
+        if name not in self.guards:
+            self.guards[name] = Guard(
+                name,
+                f"in force {period.describe()}",
+                f"this version of the rule applies only where {period.decided_by} falls " + period.span(),
+                period.basis or basis,
+                Condition("all"),
+                period.unverified,
+                period,
+            )
+            self.period_guards[name] = (period, None)
+        return name
+
+    def build_periods(self) -> None:
+        """One derived fact per deciding date, cut at every boundary a period names; then the guards' conditions."""
+        cuts: dict[str, set] = {}
+        for period, _ in self.period_guards.values():
+            cuts.setdefault(period.decided_by, set()).update(period.boundaries())
+        for fact, days in sorted(cuts.items()):
+            ranges: list[tuple[PartialDate | None, str]] = []
+            previous = None
+            for day in sorted(days):
+                label = (
+                    f"before {day.isoformat()}" if previous is None else f"{previous} to {day.isoformat()}"
+                )
+                ranges.append((PartialDate.of(day), label))
+                previous = day.isoformat()
+            ranges.append((None, f"from {previous}"))
+            name = period_fact_name(fact)
+            self.derived[name] = DerivedFact(
+                name,
+                f"The period of {fact} among the dates on which the rules change.",
+                "the in_force periods of the rules keyed to " + fact,
+                fact,
+                tuple(ranges),
+                periods=True,
+            )
+        for name, (period, extra) in self.period_guards.items():
+            derived = self.derived[period_fact_name(period.decided_by)]
+            inside = []
+            for index, (_before, value) in enumerate(derived.ranges):
+                # a day of the range: its first day, or the day before the first cut
+                if index:
+                    day = derived.ranges[index - 1][0].earliest  # type: ignore[union-attr]
+                else:
+                    day = derived.ranges[0][0].earliest - dt.timedelta(days=1)  # type: ignore[union-attr]
+                if period.holds_for(PartialDate.of(day)):
+                    inside.append(value)
+            condition = Condition("in", fact=derived.name, value=tuple(inside))
+            if extra is not None:
+                condition = Condition("all", children=(condition, extra))
+            guard = self.guards[name]
+            self.guards[name] = Guard(
+                guard.name, guard.label, guard.reason, guard.basis, condition, guard.unverified, period
+            )
+
+    def build_authorities(self, top: LDict) -> dict[str, Authority]:
+        return {
+            name: Authority(
+                name,
+                self.text(body, "title", f"authority '{name}'"),
+                self.text(body, "url", f"authority '{name}'"),
+                self.text(body, "note", f"authority '{name}'", False),
+            )
+            for name, body in self.entries(top, "authorities", "authority")
+        }
 
     def build_states(self, top: LDict, forums: dict, actors: dict) -> dict[str, State]:
         states = {}
@@ -320,8 +468,45 @@ class _Builder:
                 status,
                 decision_by,
                 self.text(body, "unverified", what, False) or None,
+                self.state_versions(body, what),
             )
         return states
+
+    def state_versions(self, body: LDict, what: str) -> tuple[StateVersion, ...]:
+        """``versions:`` of a state: how it reads in each period (first that applies wins)."""
+        items = body.get("versions")
+        if items is None:
+            return ()
+        if not isinstance(items, LList):
+            self.err(f"'versions' of {what} must be a list", body.line_of("versions"))
+            return ()
+        result = []
+        for index, item in enumerate(items):
+            where = f"version {index + 1} of {what}"
+            data = self.reader.mapping(item, where, items.line_of(index))
+            if data is None:
+                continue
+            self.reader.keys(
+                data, where, required=["in_force", "description", "basis"], optional=["guards", "unverified"]
+            )
+            period = self.in_force(data, where)
+            if period is None:
+                continue
+            basis = self.text(data, "basis", where)
+            guards = (
+                *self.name_list(data, "guards", self.guards, "guard", where),
+                self.period_guard(period, basis),
+            )
+            result.append(
+                StateVersion(
+                    period,
+                    guards,
+                    self.text(data, "description", where),
+                    basis,
+                    self.text(data, "unverified", where, False) or None,
+                )
+            )
+        return tuple(result)
 
     def build_groups(self, top: LDict, states: dict) -> dict[str, tuple[str, ...]]:
         groups = {}
@@ -463,13 +648,19 @@ class _Builder:
                     if fact not in self.facts:
                         self.err(f"{what} records unknown fact '{fact}'", records.line_of(key))
                     record_fields[key] = str(fact)
+            period = self.in_force(body, what)
+            basis = self.text(body, "basis", what)
+            guard_names = self.name_list(body, "guards", guards, "guard", what)
+            if period is not None:
+                guard_names = (*guard_names, self.period_guard(period, basis))
             common = partial(
                 Transition,
                 trigger=trigger,
                 dest=dest,
                 actors=self.name_list(body, "actors", actors, "actor", what),
-                basis=self.text(body, "basis", what),
-                guards=self.name_list(body, "guards", guards, "guard", what),
+                basis=basis,
+                guards=guard_names,
+                in_force=period,
                 sets=self.fact_settings(body, "sets", what),
                 records_date=record_fields.get("date"),
                 records_actor=record_fields.get("actor"),

@@ -276,9 +276,10 @@ def _facts(reader: Reader, data: LDict, key: str, what: str, process: Process | 
     for name, value in body.items():
         line = body.line_of(name)
         if name in process.derived:
-            reader.error(
-                f"fact '{name}' cannot be set: it is derived from '{process.derived[name].from_date}'", line
-            )
+            try:
+                result[str(name)] = process.derived[name].coerce(value)
+            except ValueError as error:
+                reader.error(f"{error} (in {what})", line)
         elif name not in process.facts:
             reader.error(f"unknown fact '{name}' in {what}{suggest(str(name), process.facts)}", line)
         else:

@@ -238,6 +238,13 @@ def _step_text(
     lines: list[Any] = [Text.from_markup(move), Text(event.summary)]
     if words.basis:
         lines.append(Text.from_markup(f"[dim]Basis:[/] {escape(words.basis)}"))
+    if step.version is not None:
+        lines.append(
+            Text.from_markup(
+                f"[dim]Rules in force ({escape(step.version.in_force.describe())}):[/] "
+                f"{escape(step.version.description)} [dim]({escape(step.version.basis)})[/]"
+            )
+        )
     if run is not None:
         style = "red" if run.verdict == "late" else "dim"
         lines.append(Text.from_markup(f"[{style}]Time limit:[/] {escape(run_line(run))}"))
@@ -276,6 +283,13 @@ def replay_json(process: Process, replay: Replay, runs: Sequence[LimitRun] = ())
                 "state_after": step.after,
                 "summary": event.summary,
                 "basis": step_basis(step),
+                "rules_in_force": None
+                if step.version is None
+                else {
+                    "period": step.version.in_force.describe(),
+                    "description": step.version.description,
+                    "basis": step.version.basis,
+                },
                 "facts_changed": {fact: _json_value(new) for fact, _, new in step.changes},
                 "sources": [_source_json(scenario, sid) for sid in event.sources],
                 "notes": list(event.notes),
@@ -333,7 +347,53 @@ def _source_json(scenario: Scenario, source_id: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- explain
 def explain_data(process: Process, name: str) -> dict[str, Any] | None:
-    """What the model says about a state, trigger, guard, side event or fact."""
+    """What the model says about a state, trigger, guard, side event or fact.
+
+    Rules with a period of force show it; ``authorities`` lists, with a link,
+    every abbreviation the ``basis`` texts cite.
+    """
+    data = _explain_data(process, name)
+    if data is not None:
+        data["authorities"] = _authorities_json(process, data)
+    return data
+
+
+def _bases(data: Any) -> list[str]:
+    if isinstance(data, dict):
+        found = [data["basis"]] if isinstance(data.get("basis"), str) else []
+        for key, value in data.items():
+            if key != "basis":
+                found.extend(_bases(value))
+        return found
+    if isinstance(data, list):
+        return [text for item in data for text in _bases(item)]
+    return []
+
+
+def _authorities_json(process: Process, data: dict[str, Any]) -> list[dict[str, str]]:
+    seen: dict[str, dict[str, str]] = {}
+    for basis in _bases(data):
+        for authority in process.cited(basis):
+            seen.setdefault(
+                authority.id, {"id": authority.id, "title": authority.title, "url": authority.url}
+            )
+    return sorted(seen.values(), key=lambda a: a["id"])
+
+
+def _period_json(period: Any) -> dict[str, Any] | None:
+    if period is None:
+        return None
+    return {
+        "text": period.describe(),
+        "decided_by": period.decided_by,
+        "from": period.start.iso() if period.start else None,
+        "to": period.end.iso() if period.end else None,
+        "basis": period.basis,
+        "unverified": period.unverified,
+    }
+
+
+def _explain_data(process: Process, name: str) -> dict[str, Any] | None:
     if name in process.states:
         state = process.states[name]
         return {
@@ -346,6 +406,16 @@ def explain_data(process: Process, name: str) -> dict[str, Any] | None:
             "basis": state.basis,
             "unverified": state.unverified,
             "decision_by": state.decision_by,
+            "versions": [
+                {
+                    "in_force": _period_json(version.in_force),
+                    "guards": list(version.guards),
+                    "description": version.description,
+                    "basis": version.basis,
+                    "unverified": version.unverified,
+                }
+                for version in state.versions
+            ],
             "what_can_follow": [_transition_json(process, t) for t in process.transitions_from(name)],
             "how_to_get_here": sorted({t.trigger for t in process.transitions if t.dest == name}),
             "side_events_here": sorted(
@@ -371,6 +441,7 @@ def explain_data(process: Process, name: str) -> dict[str, Any] | None:
             "basis": guard.basis,
             "condition": guard.condition.describe(),
             "unverified": guard.unverified,
+            "in_force": _period_json(guard.in_force),
             "used_by": sorted({t.trigger for t in process.transitions if name in t.guards}),
         }
     if name in process.side_events:
@@ -486,6 +557,7 @@ def _transition_json(process: Process, transition: Transition) -> dict[str, Any]
             "text": limit.describe(),
         },
         "unverified": transition.unverified,
+        "in_force": _period_json(transition.in_force),
     }
 
 
@@ -515,6 +587,26 @@ def explain_text(data: dict[str, Any]) -> Group:
         lines.append(Text.from_markup(f"  [dim]Values:[/] {escape(', '.join(data['values']))}"))
     if data.get("unverified"):
         lines.append(Text.from_markup(f"  [yellow]Unverified:[/] {escape(data['unverified'])}"))
+    if data.get("in_force"):
+        lines.extend(_period_lines(data["in_force"], "  "))
+    if data.get("versions"):
+        lines.append(Text.from_markup("  [bold]Versions by date:[/]"))
+        for version in data["versions"]:
+            lines.append(Text.from_markup(f"    [cyan]{escape(version['in_force']['text'])}[/]"))
+            lines.append(Text.from_markup(f"        {escape(version['description'])}"))
+            lines.append(Text.from_markup(f"        [dim]Basis:[/] {escape(version['basis'])}"))
+            extra = [g for g in version["guards"][:-1]]
+            if extra:
+                lines.append(Text.from_markup(f"        [dim]Also needs:[/] {escape(', '.join(extra))}"))
+            for key in ("unverified",):
+                if version[key]:
+                    lines.append(Text.from_markup(f"        [yellow]Unverified:[/] {escape(version[key])}"))
+            if version["in_force"]["unverified"]:
+                lines.append(
+                    Text.from_markup(
+                        f"        [yellow]Unverified:[/] {escape(version['in_force']['unverified'])}"
+                    )
+                )
     for key, title in (("what_can_follow", "What can follow"), ("transitions", "Transitions")):
         if key in data:
             lines.append(
@@ -535,6 +627,14 @@ def explain_text(data: dict[str, Any]) -> Group:
     if data.get("states"):
         value = data["states"] if isinstance(data["states"], str) else ", ".join(data["states"])
         lines.append(Text.from_markup(f"  [dim]Allowed in:[/] {escape(value)}"))
+    if data.get("authorities"):
+        lines.append(Text.from_markup("  [bold]Authorities cited:[/]"))
+        for authority in data["authorities"]:
+            lines.append(
+                Text.from_markup(
+                    f"    {escape(authority['id'])}: {escape(authority['title'])}  [dim]{escape(authority['url'])}[/]"
+                )
+            )
     return Group(*(hanging(line) for line in lines))
 
 
@@ -542,6 +642,16 @@ def hanging(line: Text) -> Any:
     """A line whose wrapped lines keep its indent, instead of starting at column 0."""
     indent = len(line.plain) - len(line.plain.lstrip(" "))
     return Padding(line[indent:], (0, 0, 0, indent)) if indent else line
+
+
+def _period_lines(period: dict[str, Any], indent: str) -> list[Text]:
+    text = f"{indent}[dim]In force:[/] {escape(period['text'])}"
+    if period["basis"]:
+        text += f" ({escape(period['basis'])})"
+    lines = [Text.from_markup(text)]
+    if period["unverified"]:
+        lines.append(Text.from_markup(f"{indent}[yellow]Unverified:[/] {escape(period['unverified'])}"))
+    return lines
 
 
 def _transition_lines(item: dict[str, Any], show_from: bool) -> list[Text]:
@@ -552,6 +662,8 @@ def _transition_lines(item: dict[str, Any], show_from: bool) -> list[Text]:
         )
     ]
     lines.append(Text.from_markup(f"        [dim]Basis:[/] {escape(item['basis'])}"))
+    if item.get("in_force"):
+        lines.extend(_period_lines(item["in_force"], "        "))
     for guard in item["guards"]:
         lines.append(
             Text.from_markup(f"        [dim]Guard[/] {escape(guard['label'])}: {escape(guard['reason'])}")
