@@ -157,3 +157,42 @@ def test_explain_shows_versions_periods_and_links(process):
     assert urls["SI 2024/521"] == "https://www.legislation.gov.uk/uksi/2024/521/made"
     fww = [t for t in explain_data(process, "gross_misconduct_found")["what_can_follow"] if t["in_force"]]
     assert {t["in_force"]["from"] for t in fww} >= {"2025-05-28"}
+
+
+# ---------------------------------------------------------------------- corrections (audit A1-A16)
+def test_a12_dismissal_by_another_procedure_is_not_undone_by_a_remittal(engine):
+    """Buckett: FWW quashed and remitted; meanwhile dismissed after vetting withdrawal. No reinstatement."""
+    case = gm_finding(engine, "2021-12-03", hearing="2023-01-01")
+    engine.fire(case, "impose_final_written_warning", actor="misconduct_panel")
+    case.facts["officer_status"] = "dismissed"  # a different procedure (facts_change in a scenario)
+    for trigger, actor in [
+        ("issue_claim", "iopc"),
+        ("file_acknowledgment_of_service", "misconduct_panel"),
+        ("grant_permission", "high_court"),
+        ("hear_claim", "high_court"),
+        ("quash_and_remit", "high_court"),
+    ]:
+        engine.fire(case, trigger, actor=actor)
+    step = engine.fire(case, "rehear_sanction", actor="misconduct_panel")
+    assert case.facts["officer_status"] == "dismissed" and case.facts["sanction"] == "none"
+    assert "reinstatement" not in step.transition.basis
+
+
+def test_a2_a7_complaint_withdrawn_or_ended(engine):
+    case = walk(engine, ["record_complaint", "start_local_investigation"], complaint_date="2021-03-01")
+    engine.fire(case, "withdraw_complaint", actor="complainant")
+    assert case.state == "complaint_withdrawn"
+    assert all(
+        "cps" not in t.actors
+        for t in engine.process.transitions
+        if t.trigger == "resume_after_criminal_proceedings"
+    )
+
+
+def test_a1_reporting_duty_runs_from_the_complaint_or_the_matter(process):
+    limits = {
+        t.guards: t.time_limit for t in process.transitions if t.trigger == "submit_investigation_report"
+    }
+    assert limits[("regime_2020", "complaint_case")].basis == "CMR 2020 reg 13"
+    assert limits[("regime_2020", "complaint_case")].runs_from == ("complaint_received",)
+    assert limits[("regime_2020", "conduct_matter_case")].basis == "CR 2020 reg 19"

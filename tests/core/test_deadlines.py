@@ -162,7 +162,8 @@ def test_oconnor_limits_computed_to_the_reference_dates(capsys):
     notice = by_rule["file_appellants_notice"][0]
     assert notice["due"] == ["2023-12-08", "2023-12-08"] and notice["started_by"]["date"] == "2023-11-17"
     barred = by_rule["report_to_barred_list"][0]
-    assert barred["due"] == ["2025-06-27", "2025-06-27"] and barred["verdict"] == "not determinable"
+    # reg 3(1): 5 working days *beginning with* Friday 20 June 2025 (audit A3): Thursday 26 June
+    assert barred["due"] == ["2025-06-26", "2025-06-26"] and barred["verdict"] == "not determinable"
     assert not any(item["verdict"] == "late" for item in data["limits"])
 
 
@@ -229,7 +230,9 @@ def test_replay_shows_running_total_and_limit_verdicts(capsys, monkeypatch):
     assert "343 days, about 11 months since complaint made" in out
     assert "1,698 days, about 4 years 8 months since complaint made" in out
     assert "due 5 January 2022; not determinable" in out
-    assert "[UNVERIFIED: the text of CPR 52.12(2)(b) was not seen]" in out
+    assert (
+        "CPR 52.12(2)(b)" in out and "[UNVERIFIED: the text of CPR 52.12(2)(b)" not in out
+    )  # verified (A-audit)
 
 
 def test_deadlines_text_output(capsys, monkeypatch):
