@@ -196,3 +196,16 @@ def test_a1_reporting_duty_runs_from_the_complaint_or_the_matter(process):
     assert limits[("regime_2020", "complaint_case")].basis == "CMR 2020 reg 13"
     assert limits[("regime_2020", "complaint_case")].runs_from == ("complaint_received",)
     assert limits[("regime_2020", "conduct_matter_case")].basis == "CR 2020 reg 19"
+
+
+def test_2012_regime_cases_decided_after_2020_run_under_2012_rules():
+    """Dalton and Srivastava: decided in 2022-2024 under the 2012 Regulations (the PAT Rules 2012 sift)."""
+    from conftest import SCENARIOS
+    from procsim.workspace import check_file
+
+    dalton = check_file(SCENARIOS / "dalton-jr-permission-refused.yaml").replayed
+    assert dalton is not None and dalton.replay.facts["regime"] == "2012"
+    sift = next(s for s in dalton.replay.steps if s.event.id == "chair-dismisses-2023-04-21")
+    assert sift.transition is not None and sift.transition.basis.startswith("PAT Rules 2012 r.11(2)")
+    buckett = check_file(SCENARIOS / "buckett-iopc-jr-of-sanction.yaml").replayed
+    assert buckett is not None and buckett.replay.facts["officer_status"] == "dismissed"

@@ -40,7 +40,16 @@ def test_every_event_names_a_source_and_every_source_is_citable(path: Path):
             assert re.fullmatch(r"\d{3}_[0-9a-f]{16}\.txt", source.seed), source.seed
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if p.stem != "oconnor"], ids=lambda p: p.stem)
+ALTERNATIVES = [p for p in FILES if load_scenario(p).extends]
+
+
+def test_real_cases_stand_alone():
+    real = [p.stem for p in FILES if load_scenario(p).kind == "real"]
+    assert "oconnor" in real and len(real) >= 5  # O'Connor and the real cases of issue 10
+    assert all(not load_scenario(SCENARIOS / f"{stem}.yaml").extends for stem in real)
+
+
+@pytest.mark.parametrize("path", ALTERNATIVES, ids=lambda p: p.stem)
 def test_alternatives_extend_without_copying(path: Path):
     scenario = load_scenario(path)
     base = load_scenario(SCENARIOS / f"{scenario.extends}.yaml")
