@@ -209,3 +209,38 @@ def test_2012_regime_cases_decided_after_2020_run_under_2012_rules():
     assert sift.transition is not None and sift.transition.basis.startswith("PAT Rules 2012 r.11(2)")
     buckett = check_file(SCENARIOS / "buckett-iopc-jr-of-sanction.yaml").replayed
     assert buckett is not None and buckett.replay.facts["officer_status"] == "dismissed"
+
+
+# ---------------------------------------------------------------------- the law-in-force lens
+def test_lens_shows_options_vanish_under_the_2025_presumption(capsys):
+    import json
+
+    from procsim.cli.main import main
+
+    assert main(["replay", "oconnor", "--law-as-of", "2026-01-01", "--json"]) == 0
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["diverges"]["event"] == "final-written-warning-2021-10-05"
+    row = next(r for r in report["rows"] if r["state"] == "gross_misconduct_found")
+    assert any(o.startswith("impose_final_written_warning") for o in row["only_first"])
+
+
+def test_lens_shows_a_different_panel(capsys):
+    import json
+
+    from procsim.cli.main import main
+
+    assert main(["replay", "buckett-iopc-jr-of-sanction", "--law-as-of", "2025-01-01", "--json"]) == 0
+    (report,) = json.loads(capsys.readouterr().out)
+    panel = next(r for r in report["rows"] if r["state"] == "hearing_listed")
+    assert "SI 2024/521" in panel["versions"][1] and "as made" in panel["versions"][0]
+
+
+def test_law_diff_lists_the_scenarios_that_differ(capsys):
+    from procsim.cli.main import main
+
+    assert main(["law-diff", "2025-01-01", "2025-02-01"]) == 0
+    assert capsys.readouterr().out == ""  # no rule changes between these dates
+    assert main(["law-diff", "2025-05-27", "2025-05-28", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "oconnor" in out and "buckett-iopc-jr-of-sanction" in out
+    assert main(["law-diff", "2025-05-27", "someday"]) != 0

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procsim.cli.analysis import add_commands as add_analysis_commands
 from procsim.cli.output import (
@@ -22,6 +22,9 @@ from procsim.cli.output import (
 from procsim.core.errors import ProcsimError
 from procsim.core.text import one_line
 from procsim.io import DEFAULT_PROCESS
+
+if TYPE_CHECKING:
+    from procsim.core.dates import PartialDate
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -99,12 +102,81 @@ def cmd_replay(args: argparse.Namespace) -> int:
     replayed = replay_scenario(args.scenario, args.scenarios)
     if args.brief and args.sources:
         raise ProcsimError("--brief and --sources ask for less and more: choose one")
+    if args.law_as_of is not None:
+        return _print_lens(args, [replayed], None, _law_date(args.law_as_of))
     if args.json:
         print_json(replay_json(replayed.process, replayed.replay, replayed.runs))
     else:
         detail = "brief" if args.brief else "full" if args.sources else "normal"
         print_rich(replay_text(replayed.process, replayed.replay, replayed.runs, detail))
     return EXIT_OK
+
+
+def _law_date(text: str) -> PartialDate:
+    from procsim.core.dates import PartialDate
+    from procsim.core.errors import ProcsimError
+
+    try:
+        return PartialDate.parse(text)
+    except ValueError as error:
+        raise ProcsimError(f"--law-as-of / law-diff: {error}") from None
+
+
+def _print_lens(args: argparse.Namespace, replays: list[Any], first: Any, second: Any) -> int:
+    from procsim.analysis.lawlens import compare_laws, lens_lines
+    from procsim.workspace import engine_for
+
+    reports = [compare_laws(engine_for(r.process), r.replay, first, second) for r in replays]
+    if args.json:
+        print_json(
+            [
+                {
+                    "scenario": rep.scenario,
+                    "first": rep.first.iso() if rep.first else None,
+                    "second": rep.second.iso() if rep.second else None,
+                    "differs": rep.differs,
+                    "rows": [
+                        {
+                            "after_step": row.step,
+                            "event": row.event,
+                            "state": row.state,
+                            "only_first": list(row.only_first),
+                            "only_second": list(row.only_second),
+                            "versions": list(row.versions) if row.versions else None,
+                        }
+                        for row in rep.rows
+                    ],
+                    "diverges": None
+                    if rep.diverges is None
+                    else {
+                        "step": rep.diverges[0],
+                        "event": rep.diverges[1],
+                        "blocked_under": rep.diverges[2],
+                    },
+                }
+                for rep in reports
+            ]
+        )
+    else:
+        from rich.text import Text
+
+        for rep in reports:
+            print_rich(Text("\n".join(lens_lines(rep))))
+    return EXIT_OK
+
+
+def cmd_law_diff(args: argparse.Namespace) -> int:
+    from procsim.io.scenario_reader import load_scenario, scenario_files
+    from procsim.workspace import replay_scenario
+
+    first, second = _law_date(args.first), _law_date(args.second)
+    replays = [replay_scenario(load_scenario(path)) for path in scenario_files(args.paths, args.scenarios)]
+    if not args.all:
+        from procsim.analysis.lawlens import compare_laws
+        from procsim.workspace import engine_for
+
+        replays = [r for r in replays if compare_laws(engine_for(r.process), r.replay, first, second).differs]
+    return _print_lens(args, replays, first, second)
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
@@ -287,6 +359,20 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--sources", action="store_true", help="also list every source of each step in full (long)"
     )
+    replay.add_argument(
+        "--law-as-of",
+        metavar="DATE",
+        help="the law-in-force lens: the options at each step under the rules of DATE, against the case's own",
+    )
+    law_diff = add(
+        "law-diff",
+        "list every scenario whose options or outcome differ under the law of two dates, and where",
+        cmd_law_diff,
+    )
+    law_diff.add_argument("first", metavar="DATE1")
+    law_diff.add_argument("second", metavar="DATE2")
+    law_diff.add_argument("paths", nargs="*", help="files or folders (default: scenarios/)")
+    law_diff.add_argument("--all", action="store_true", help="also list the scenarios that do not differ")
     deadlines = add(
         "deadlines", "every time limit that ran in a scenario, with due dates and verdicts", cmd_deadlines
     )

@@ -104,15 +104,20 @@ def deciding_date(process: Process, fact: str, facts: Mapping[str, Any]) -> Part
     return None
 
 
-def facts_view(process: Process, facts: Mapping[str, Any]) -> dict[str, Any]:
+def facts_view(
+    process: Process, facts: Mapping[str, Any], law_as_of: PartialDate | None = None
+) -> dict[str, Any]:
     """``facts`` with the process's derived facts (e.g. the regime) computed.
 
     A derived fact whose date is unknown or too coarse keeps a value the case
     stated itself (a scenario may state its regime when its source gives only a year).
+    ``law_as_of`` is the law-in-force lens: every rule's period (and the regime) is
+    then decided by that date instead of the case's own dates.
     """
     view = dict(facts)
     for name, derived in process.derived.items():
-        value = derived.value_for(deciding_date(process, derived.from_date, facts))
+        date = law_as_of if law_as_of is not None else deciding_date(process, derived.from_date, facts)
+        value = derived.value_for(date)
         view[name] = value if value is not None else facts.get(name)
     return view
 
@@ -126,9 +131,11 @@ def in_force(process: Process, period: InForce, facts: Mapping[str, Any]) -> boo
     return period.holds_for(deciding_date(process, period.decided_by, facts))
 
 
-def state_version(process: Process, state: State, facts: Mapping[str, Any]) -> StateVersion | None:
+def state_version(
+    process: Process, state: State, facts: Mapping[str, Any], law_as_of: PartialDate | None = None
+) -> StateVersion | None:
     """The version of ``state`` in force for ``facts`` (None: the state has none, or none applies)."""
-    view = facts_view(process, facts)
+    view = facts_view(process, facts, law_as_of)
     for version in state.versions:
         if all(process.guards[g].condition.holds(view) for g in version.guards):
             return version
