@@ -45,7 +45,7 @@ ALTERNATIVES = [p for p in FILES if load_scenario(p).extends]
 
 def test_real_cases_stand_alone():
     real = [p.stem for p in FILES if load_scenario(p).kind == "real"]
-    assert "oconnor" in real and len(real) >= 5  # O'Connor and the real cases of issue 10
+    assert "oconnor" in real and len(real) >= 6  # O'Connor and the real cases of issue 10
     assert all(not load_scenario(SCENARIOS / f"{stem}.yaml").extends for stem in real)
 
 

@@ -69,7 +69,10 @@ def test_replay_by_path_and_unknown_name(capsys):
 
 def test_check_default_folder_passes(capsys):
     code, out, err = run(capsys, "check")
-    assert code == 0 and out.strip() == "5 scenario files checked: all valid" and err == ""
+    # warnings (a step the sources date after its time limit: W80's claim) do not make a file invalid
+    lines = out.strip().splitlines()
+    assert code == 0 and "scenario files checked: all valid" in lines[-1] and err == ""
+    assert all(": warning: " in line for line in lines[:-1])
 
 
 def test_check_json(capsys):
