@@ -125,7 +125,7 @@ def test_overview_collapses_each_forum_to_one_node(process):
     diagram = extract.overview_diagram(process)
     forums = [n for n in diagram.nodes if n.kind == "forum"]
     assert [n.id for n in forums] == list(process.forums)
-    assert forums[0].lines[0] == "30 stages"
+    assert forums[0].lines[0] == "29 stages"
     edge = next(e for e in diagram.edges if e.source == "misconduct" and e.dest == "admin_court")
     # 32: a withdrawal of proceedings is no longer challengeable itself (CR 2020 reg 27: the AA then decides)
     assert edge.kind == "move" and edge.count == 32 and "JR claim issued" in edge.label

@@ -175,7 +175,10 @@ def test_options_mark_the_one_taken_and_group_the_blocked(opened, stepper, proce
         == 1
     )
     text = page.panel()
+    open_steps = {(c.transition.trigger, c.transition.dest) for c in choices if c.option.allowed}
     for choice in choices:
+        if (choice.transition.trigger, choice.transition.dest) in open_steps:
+            continue  # another version of an open step (a rule of another date): the page shows the open one
         for failure in choice.option.blocked_by:
             assert failure.guard.reason in text
     assert "Facts read:" in text

@@ -342,6 +342,7 @@ class FactSpec:
     def words(self) -> str:
         """The fact in words: its label, or its name with spaces."""
         return self.label or self.name.replace("_", " ")
+
     falls_back_to: str | None = None
 
     def coerce(self, value: Any) -> Any:

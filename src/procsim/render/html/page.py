@@ -113,7 +113,12 @@ def process_json(process: Process) -> dict[str, Any]:
             for name, guard in process.guards.items()
         },
         "facts": {
-            name: {"type": spec.type, "default": _plain(spec.default), "values": list(spec.values)}
+            name: {
+                "type": spec.type,
+                "default": _plain(spec.default),
+                "values": list(spec.values),
+                "falls_back_to": spec.falls_back_to,
+            }
             for name, spec in process.facts.items()
         },
         "derived": {

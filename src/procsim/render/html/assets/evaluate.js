@@ -34,12 +34,26 @@ var Procsim = (function () {
   }
 
   /* The facts with the derived facts computed (Python: facts_view). */
+  /* A date fact's value, or that of the date it falls back to (Python: deciding_date). */
+  function decidingDate(process, name, facts) {
+    var seen = {};
+    while (name && !seen[name]) {
+      seen[name] = true;
+      var value = facts[name];
+      if (value !== null && value !== undefined) return value;
+      var spec = process.facts[name];
+      name = spec ? spec.falls_back_to : null;
+    }
+    return null;
+  }
+
   function view(process, facts) {
     var result = Object.assign({}, facts);
     Object.keys(process.derived).forEach(function (name) {
       var derived = process.derived[name];
-      var date = facts[derived.from_date];
-      result[name] = derivedValue(derived, date === undefined ? null : date);
+      var value = derivedValue(derived, decidingDate(process, derived.from_date, facts));
+      // a value the case stated fills a date too coarse to decide (Python: facts_view)
+      result[name] = value !== null ? value : (facts[name] === undefined ? null : facts[name]);
     });
     return result;
   }
