@@ -294,16 +294,7 @@ def replay_json(process: Process, replay: Replay, runs: Sequence[LimitRun] = ())
                 "sources": [_source_json(scenario, sid) for sid in event.sources],
                 "notes": list(event.notes),
                 "unverified": step_unverified(step),
-                "discrepancies": [
-                    {
-                        "id": d.id,
-                        "topic": d.topic,
-                        "accounts": [{"sources": list(a.sources), "says": a.says} for a in d.accounts],
-                        "follows": list(d.follows),
-                        "why": d.why,
-                    }
-                    for d in event.discrepancies
-                ],
+                "discrepancies": [discrepancy_json(d) for d in event.discrepancies],
                 "since_previous": describe_gap(previous.date, event.date) if previous else None,
                 "since_start": since_start(origin, step, process),
                 "time_limit": run_json(used[step.number]) if step.number in used else None,
@@ -773,6 +764,17 @@ def event_label(process: Process, event: Event, mark_side: bool = True) -> str:
         return process.triggers[event.trigger].label
     label = process.side_events[event.side or ""].label
     return label + " (side event)" if mark_side else label
+
+
+def discrepancy_json(discrepancy: Discrepancy) -> dict[str, Any]:
+    """Where sources disagree, as data: for ``replay --json`` and the case pages."""
+    return {
+        "id": discrepancy.id,
+        "topic": discrepancy.topic,
+        "accounts": [{"sources": list(a.sources), "says": a.says} for a in discrepancy.accounts],
+        "follows": list(discrepancy.follows),
+        "why": discrepancy.why,
+    }
 
 
 def discrepancy_text(discrepancy: Discrepancy) -> Text:

@@ -30,6 +30,7 @@ from procsim.core.engine import Engine, Replay, Step
 from procsim.core.model import STATUS_WORDS, Condition, Process, TimeLimit, Transition
 from procsim.core.scenario import Scenario, Source
 from procsim.core.stepper import Choice, Stepper
+from procsim.render.text import discrepancy_json
 
 # bump when the page's code or layout changes, so stamped pages in diagrams/ are redrawn
 PAGE_VERSION = "1"
@@ -239,16 +240,7 @@ def _step_json(process: Process, stepper: Stepper, step: Step, runs: list[LimitR
         "changes": [[fact, _plain(old), _plain(new)] for fact, old, new in step.changes],
         "sources": list(event.sources),
         "notes": list(event.notes),
-        "discrepancies": [
-            {
-                "id": item.id,
-                "topic": item.topic,
-                "accounts": [{"sources": list(a.sources), "says": a.says} for a in item.accounts],
-                "follows": list(item.follows),
-                "why": item.why,
-            }
-            for item in event.discrepancies
-        ],
+        "discrepancies": [discrepancy_json(item) for item in event.discrepancies],
         "limits_closed": [
             _run_json(process, run, outcome=True)
             for run in runs
