@@ -389,9 +389,9 @@ def test_the_page_words_facts_as_the_terminal_does(evaluator_pages, process, dat
     """evaluate.js factWords/valueWords give exactly model.fact_words/value_words, for every
     fact and derived fact (and an unknown name), with values of each fact's type."""
     names = [*process.facts, *process.derived, "not_a_fact"]
-    dates = st.builds(PartialDate, st.integers(1800, 2200), st.one_of(st.none(), st.integers(1, 12))) | st.dates(
-        date(1800, 1, 1), date(2200, 12, 31)
-    ).map(lambda d: PartialDate(d.year, d.month, d.day))
+    dates = st.builds(
+        PartialDate, st.integers(1800, 2200), st.one_of(st.none(), st.integers(1, 12))
+    ) | st.dates(date(1800, 1, 1), date(2200, 12, 31)).map(lambda d: PartialDate(d.year, d.month, d.day))
 
     def value_for(name: str) -> st.SearchStrategy[Any]:
         spec = process.facts.get(name)
