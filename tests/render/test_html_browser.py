@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from procsim.cli.main import main
 from procsim.core.dates import PartialDate
 from procsim.core.engine import Engine
+from procsim.core.model import fact_words, value_words
 from procsim.core.stepper import Choice, Stepper, numbered
 from procsim.io.scenario_reader import load_scenario
 
@@ -182,6 +184,19 @@ def test_options_mark_the_one_taken_and_group_the_blocked(opened, stepper, proce
         for failure in choice.option.blocked_by:
             assert failure.guard.reason in text
     assert "Facts read:" in text
+
+
+@pytest.mark.parametrize("number", [3, 4, 13])  # a date and a text, a yes/no, a sanction
+def test_fact_changes_are_in_the_terminals_words(opened, stepper, process, number):
+    """The panel words each fact change as replay and the stepper do (model.fact_words and
+    value_words), with an arrow for '->': 'sanction: none -> final written warning'."""
+    text = opened(fragment=f"#step-{number}").panel()
+    changes = stepper.steps[number - 1].changes
+    assert changes
+    for fact, old, new in changes:
+        words = f"{fact_words(process, fact)}: {value_words(old)} \u2192 {value_words(new)}"
+        assert f"Fact: {words}" in text
+    assert "unset" not in text
 
 
 # ---------------------------------------------------------------------- what-if
@@ -360,3 +375,35 @@ def test_the_page_evaluator_agrees_with_the_engine(evaluator_pages, engine, step
     in_page = page.evaluate(WALK_JS, [start, choices])
     in_python = _python_walk(engine, stepper if on_case else None, start, choices)
     assert json.loads(json.dumps(in_page)) == in_python
+
+
+VALUE_WORDS_JS = """(pairs) => {
+  const P = JSON.parse(document.getElementById('procsim-data').textContent).process;
+  return pairs.map(([name, value]) => [Procsim.factWords(P, name), Procsim.valueWords(P, name, value)]);
+}"""
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_page_words_facts_as_the_terminal_does(evaluator_pages, process, data):
+    """evaluate.js factWords/valueWords give exactly model.fact_words/value_words, for every
+    fact and derived fact (and an unknown name), with values of each fact's type."""
+    names = [*process.facts, *process.derived, "not_a_fact"]
+    dates = st.builds(
+        PartialDate, st.integers(1800, 2200), st.one_of(st.none(), st.integers(1, 12))
+    ) | st.dates(date(1800, 1, 1), date(2200, 12, 31)).map(lambda d: PartialDate(d.year, d.month, d.day))
+
+    def value_for(name: str) -> st.SearchStrategy[Any]:
+        spec = process.facts.get(name)
+        plain = st.one_of(st.none(), st.booleans(), st.text(alphabet="ab_ 3", max_size=8))
+        if spec is not None and spec.type == "date":
+            return st.one_of(st.none(), dates)
+        if spec is not None and spec.values:
+            return st.one_of(st.sampled_from(spec.values), plain)
+        return plain
+
+    pairs = data.draw(
+        st.lists(st.sampled_from(names).flatmap(lambda n: st.tuples(st.just(n), value_for(n))), max_size=20)
+    )
+    in_page = evaluator_pages["process"].evaluate(VALUE_WORDS_JS, [[n, _plain(v)] for n, v in pairs])
+    assert [tuple(x) for x in in_page] == [(fact_words(process, n), value_words(v)) for n, v in pairs]

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from procsim.core.dates import describe_gap
+from procsim.core.dates import MONTHS, describe_gap
 from procsim.core.deadlines import LimitRun, due_text, running_after
 from procsim.core.engine import Engine, Replay, Step
-from procsim.core.model import STATUS_WORDS, Condition, Process, TimeLimit, Transition
+from procsim.core.model import STATUS_WORDS, Condition, Process, TimeLimit, Transition, fact_words
 from procsim.core.scenario import Scenario, Source
 from procsim.core.stepper import Choice, Stepper
 from procsim.render.text import discrepancy_json
@@ -87,6 +87,10 @@ def process_json(process: Process) -> dict[str, Any]:
         "title": process.title,
         "initial": process.initial,
         "status_words": dict(STATUS_WORDS),
+        # facts and values in the terminal's words (model.fact_words; evaluate.js valueWords
+        # mirrors model.value_words, with these month names for dates)
+        "fact_words": {name: fact_words(process, name) for name in [*process.facts, *process.derived]},
+        "months": list(MONTHS),
         "forums": {name: forum.label for name, forum in process.forums.items()},
         "forum_order": list(process.forums),
         "actors": {name: actor.label for name, actor in process.actors.items()},

@@ -87,6 +87,23 @@ var Procsim = (function () {
     return value === null || value === undefined ? "unknown" : String(value);
   }
 
+  /* A fact in words, as the terminal names it (Python: model.fact_words). */
+  function factWords(process, name) {
+    return process.fact_words[name] || name.replace(/_/g, " ");
+  }
+
+  /* A fact's value in words (Python: model.value_words): yes/no, not set, a date fact's
+   * date as '5 October 2021', 'October 2021' or '2021', text with spaces for underscores. */
+  function valueWords(process, name, value) {
+    if (value === true) return "yes";
+    if (value === false) return "no";
+    if (value === null || value === undefined) return "not set";
+    var spec = process.facts[name];
+    var date = spec && spec.type === "date" ? /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(value) : null;
+    if (date) return (date[3] ? +date[3] + " " : "") + (date[2] ? process.months[+date[2] - 1] + " " : "") + +date[1];
+    return typeof value === "string" ? value.replace(/_/g, " ") : String(value);
+  }
+
   /* The guards that do not hold, each with the facts it read (Python: Engine.guard_failures). */
   function guardFailures(process, guards, factsView) {
     var failures = [];
@@ -163,6 +180,7 @@ var Procsim = (function () {
 
   return {
     bounds: bounds, view: view, holds: holds, factsRead: factsRead, show: show,
+    factWords: factWords, valueWords: valueWords,
     guardFailures: guardFailures, transitionsFrom: transitionsFrom, options: options,
     numbered: numbered, fire: fire, parseDate: parseDate, derivedValue: derivedValue
   };

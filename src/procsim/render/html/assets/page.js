@@ -35,7 +35,11 @@
   function trans(i) { return P.transitions[i]; }
   function forumLabel(name) { return P.forums[state(name).forum]; }
   function actorLabel(name) { return P.actors[name] || name; }
-  function show(value) { return value === null || value === undefined ? "unset" : Procsim.show(value); }
+  /* A fact and its value, or a change of it, in the terminal's words (evaluate.js). */
+  function factValue(name, value) { return Procsim.factWords(P, name) + ": " + Procsim.valueWords(P, name, value); }
+  function factChange(c) {
+    return Procsim.factWords(P, c[0]) + ": " + Procsim.valueWords(P, c[0], c[1]) + " \u2192 " + Procsim.valueWords(P, c[0], c[2]);
+  }
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 
   /* A legal basis with each instrument it names linked to its published text. */
@@ -123,7 +127,7 @@
         var box = h("div", { class: "blocked-group" }, h("p", {}, h("span", { class: "mark", "aria-hidden": "true", text: "\u2717 " }), h("b", { text: group.labels.join(", ") })));
         group.failures.forEach(function (failure) {
           var guard = P.guards[failure.guard];
-          var facts = failure.facts.map(function (pair) { return pair[0] + " = " + Procsim.show(pair[1]); }).join(", ");
+          var facts = failure.facts.map(function (pair) { return factValue(pair[0], pair[1]); }).join("; ");
           add(box, h("div", { class: "reason" }, h("b", { text: guard.label + ": " }), guard.reason, " ",
             h("span", { class: "cite" }, "[", basis(guard.basis), "]"),
             h("div", { class: "facts" }, "Facts read: " + facts)));
@@ -166,7 +170,7 @@
       out.push(row("State:", h("span", {}, h("b", { text: first.label }), " (" + here.state + ") \u2013 " + first.description)));
       out.push(row("Basis:", basis(first.basis)));
       var initial = SC ? Object.keys(SC.initial_facts) : [];
-      if (initial.length) out.push(row("Facts at the start:", initial.map(function (k) { return k + " = " + show(SC.initial_facts[k]); }).join(", ")));
+      if (initial.length) out.push(row("Facts at the start:", initial.map(function (k) { return factValue(k, SC.initial_facts[k]); }).join("; ")));
     } else {
       var step = C.steps[p - 1];
       var after = state(step.after);
@@ -183,7 +187,7 @@
       out.push(row("Basis of this step:", basis(step.basis)));
       out.push(row("Basis of the state:", basis(after.basis)));
       step.unverified.forEach(function (u) { out.push(row("Unverified:", u, "warn")); });
-      step.changes.forEach(function (c) { out.push(row("Fact:", c[0] + ": " + show(c[1]) + " \u2192 " + show(c[2]))); });
+      step.changes.forEach(function (c) { out.push(row("Fact:", factChange(c))); });
       var sources = section("Sources");
       add(sources, h("ul", { class: "sources" }, step.sources.map(sourceItem)));
       step.notes.forEach(function (n) { add(sources, h("p", { class: "muted", text: "Note: " + n })); });
@@ -294,7 +298,7 @@
       out.push(row("Basis of this step:", basis(t.basis)));
       out.push(row("Basis of the state:", basis(after.basis)));
       if (t.unverified) out.push(row("Unverified in the model:", t.unverified, "warn"));
-      s.changes.forEach(function (c) { out.push(row("Fact:", c[0] + ": " + show(c[1]) + " \u2192 " + show(c[2]))); });
+      s.changes.forEach(function (c) { out.push(row("Fact:", factChange(c))); });
       out.push(row("Sources:", "hypothetical: the process model's legal basis for the step"));
       here = s.state; facts = s.facts;
     } else {

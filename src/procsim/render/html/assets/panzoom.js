@@ -30,12 +30,22 @@ var PanZoom = function (svg, container) {
     var ox = (r.width - box.w / s) / 2, oy = (r.height - box.h / s) / 2;
     return { x: box.x + (clientX - r.left - ox) * s, y: box.y + (clientY - r.top - oy) * s, s: s };
   }
-  /* The element's box in the SVG's user units (the graph is translated by Graphviz). */
+  /* The element's box in the SVG's user units (the graph is translated by Graphviz).
+   * Composed from the transform attributes between the element and the root, never from
+   * getCTM(): Firefox returns null for an outermost <svg>'s own CTM, and
+   * an element's CTM includes the viewBox, which this code changes. */
   function region(element) {
-    var b = element.getBBox(), m = element.getCTM(), root = svg.getCTM();
-    if (!m || !root) return { x: b.x, y: b.y, w: b.width, h: b.height };
-    var rel = root.inverse().multiply(m);
-    return { x: b.x * rel.a + rel.e, y: b.y * rel.d + rel.f, w: b.width * rel.a, h: b.height * rel.d };
+    var b = element.getBBox(), m = svg.createSVGMatrix();
+    for (var node = element; node && node !== svg; node = node.parentNode) {
+      var list = node.transform ? node.transform.baseVal : null;
+      for (var i = list ? list.numberOfItems - 1 : -1; i >= 0; i--) m = list.getItem(i).matrix.multiply(m);
+    }
+    var xs = [], ys = [];
+    [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]].forEach(function (c) {
+      xs.push(m.a * c[0] + m.c * c[1] + m.e); ys.push(m.b * c[0] + m.d * c[1] + m.f);
+    });
+    var x = Math.min.apply(null, xs), y = Math.min.apply(null, ys);
+    return { x: x, y: y, w: Math.max.apply(null, xs) - x, h: Math.max.apply(null, ys) - y };
   }
 
   var drag = null;
