@@ -120,7 +120,13 @@ def replay_scenario(scenario: Scenario | str, folder: Path | None = None, *, lim
         return Replayed(process, result, ())
     from procsim.core.deadlines import limit_runs
 
-    runs = limit_runs(process, result.steps, scenario.initial_facts, scenario.end.as_of)
+    runs = limit_runs(
+        process,
+        result.steps,
+        scenario.initial_facts,
+        scenario.end.as_of,
+        concluded=scenario.end.status == "concluded",
+    )
     return Replayed(process, result, tuple(runs))
 
 

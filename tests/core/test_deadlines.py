@@ -243,3 +243,107 @@ def test_deadlines_text_output(capsys, monkeypatch):
     assert main(["--scenarios", str(SCENARIOS), "deadlines", "oconnor"]) == 0
     out = capsys.readouterr().out
     assert "19 October 2021" in out and "UNVERIFIED" in out and "time limits; 0 late" in out
+
+
+LATE_CLAIM = """\
+process: police_misconduct_ew
+title: "Extension test"
+kind: hypothetical
+summary: "Hypothetical."
+sources:
+  - {id: src, publisher: "Test", title: "Test source", date: "2022", url: "https://example.org"}
+events:
+  - {id: e1, date: "2022-01-10", trigger: make_complaint, actor: complainant, summary: "Complaint.", sources: [src]}
+  - {id: e2, date: "2022-01-11", trigger: handle_outside_schedule_3, actor: appropriate_authority, summary: "Informal.", sources: [src]}
+  - {id: e3, date: "2022-05-03", trigger: issue_claim, actor: complainant, summary: "Claim.", sources: [src]}
+  - {id: e4, date: "2022-05-16", trigger: file_acknowledgment_of_service, actor: appropriate_authority, summary: "AoS.", sources: [src]}
+"""
+REFUSED = (
+    '  - {id: e6, date: "2022-06-01", trigger: refuse_permission, actor: high_court, '
+    'summary: "Refused.", sources: [src]}\n'
+    'end: {state: permission_refused_on_papers, status: pending, as_of: "2022-06-02"}\n'
+)
+
+
+def _claim(data):
+    return next(item for item in data["limits"] if item["trigger"] == "issue_claim")
+
+
+@pytest.mark.parametrize(
+    "ruling, verdict, words",
+    [
+        ("", "time extended", "late, but time extended by the court (CPR 3.1(2)(a); 'e5' (25 May 2022))"),
+        (", time_ruling: not_needed", "in time", "the court held it in time ('e5' (25 May 2022))"),
+    ],
+)
+def test_a_court_ruling_on_time_replaces_the_late_verdict(tmp_path, capsys, ruling, verdict, words):
+    path = write(
+        tmp_path,
+        LATE_CLAIM
+        + '  - {id: e5, date: "2022-05-25", side: court_extends_time, actor: high_court, summary: "Time'
+        + f' extended.", sources: [src], facts: {{time_extended_for: issue_claim{ruling}}}}}\n'
+        + REFUSED,
+    )
+    _, data = deadlines(capsys, str(path))
+    claim = _claim(data)
+    assert claim["due"] == ["2022-04-11", "2022-04-11"]  # 3 months from 11 January 2022
+    assert claim["verdict"] == verdict and claim["reason"] == words and claim["time_ruled_on_by"] == "e5"
+    assert main(["check", str(path)]) == 0
+    assert capsys.readouterr().out.strip() == "1 scenario file checked: all valid"  # no late-step warning
+
+
+def test_a_late_claim_the_court_dealt_with_says_the_sources_do_not_say(tmp_path, capsys):
+    path = write(tmp_path, LATE_CLAIM + REFUSED)
+    _, data = deadlines(capsys, str(path))
+    claim = _claim(data)
+    assert claim["verdict"] == "late" and claim["dealt_with_by_court"] == "e6"
+    assert "late unless the court extended time (CPR 3.1(2)(a)): the sources do not say" in claim["reason"]
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        f"{path}:10: warning: event 'e3' was late unless the court extended time (CPR 3.1(2)(a)), "
+        "which the sources do not say (the court dealt with it: 'e6'): "
+    )
+    assert "fell due 11 April 2022, and it happened on 3 May 2022" in out and "1 late step" in out
+
+
+def test_a_court_ruling_needs_the_limit_it_rules_on(tmp_path, capsys):
+    path = write(
+        tmp_path,
+        LATE_CLAIM
+        + '  - {id: e5, date: "2022-05-25", side: court_extends_time, actor: high_court, summary: "Time'
+        + ' extended.", sources: [src]}\n'
+        + REFUSED,
+    )
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "time_extended_for" in out and "Traceback" not in out
+
+
+def test_a_limit_open_when_a_concluded_case_ends_was_not_used(tmp_path, capsys):
+    path = write(tmp_path, HEADER + "end: {state: permission_refused_on_papers, status: concluded}\n")
+    _, data = deadlines(capsys, str(path))
+    renewal = next(item for item in data["limits"] if item["trigger"] == "renew_permission_application")
+    assert renewal["verdict"] == "not used" and renewal["next_step"] is None
+    assert renewal["reason"] == "the case ended (1 March 2022) without it"
+
+
+def test_a_coarse_start_is_narrowed_by_the_case_s_other_dates(tmp_path, capsys):
+    text = HEADER.replace('date: "2022-01-11", trigger: handle', 'date: "2022", trigger: handle').replace(
+        '"2022-02-01", trigger: issue_claim', '"2022-03-05", trigger: issue_claim'
+    )
+    text = text.replace('"2022-02-15"', '"2022-03-15"').replace(
+        '"2022-03-01", trigger: refuse', '"2022-03-20", trigger: refuse'
+    )
+    path = write(
+        tmp_path, text + 'end: {state: permission_refused_on_papers, status: pending, as_of: "2022-03-21"}\n'
+    )
+    _, data = deadlines(capsys, str(path))
+    claim = _claim(data)
+    # the start ('2022') lies between the complaint (10 January) and the claim (5 March): 3 months
+    # later is 10 April (a Sunday: 11 April) to 5 June (a Sunday; 6 June is a working day)
+    assert claim["due"] == ["2022-04-11", "2022-06-06"] and claim["verdict"] == "in time"
+    assert claim["reason"] == (
+        "'e2' (2022) was not before 10 January 2022 (the date of 'e1', earlier) "
+        "and not after 5 March 2022 (the date of 'e3', later)"
+    )

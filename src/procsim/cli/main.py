@@ -192,7 +192,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from procsim.core.deadlines import due_text
+    from procsim.core.deadlines import EXTENSION_POWER, due_text
     from procsim.io.scenario_reader import scenario_files
     from procsim.workspace import check_file
 
@@ -210,9 +210,16 @@ def cmd_check(args: argparse.Namespace) -> int:
             {
                 "file": run.closed_by.event.origin or str(path),
                 "line": run.closed_by.event.line,
-                "message": f"warning: event '{run.closed_by.event.id}' was late: "
-                f"{run.limit.describe()} ({run.limit.basis}) fell due {due_text(run.due)}, "
-                f"and it happened on {run.closed_by.event.date.human()}"
+                "message": f"warning: event '{run.closed_by.event.id}' was late"
+                + (
+                    f" unless the court extended time ({EXTENSION_POWER}), which the sources do not say"
+                    f" (the court dealt with it: '{run.heard_by.event.id}')"
+                    if run.heard_by is not None
+                    else ""
+                )
+                + f": {run.limit.describe()} ({run.limit.basis}) fell due {due_text(run.due)}, "
+                f"and it happened {'on' if run.closed_by.event.date.precision == 'day' else 'in'} "
+                f"{run.closed_by.event.date.human()}"
                 + (f" [UNVERIFIED limit: {run.limit.unverified}]" if run.limit.unverified else ""),
             }
             for run in (checked.replayed.late if checked.replayed else [])

@@ -15,7 +15,16 @@ Counting follows the rules the limits come from:
   office is closed ends on the next day it is open (CPR 2.8(5)).
 
 A date known only to the month or year gives a range of due dates; a verdict
-is given only when it holds for every day the dates may stand for.
+is given only when it holds for every day the dates may stand for. The case's
+other dates narrow that range: events are in order, so an event cannot be
+later than a later event's last possible day, nor earlier than an earlier
+event's first.
+
+A court may extend a court time limit (CPR 3.1(2)(a)); the ``court_extends_time``
+side event records that it did (or held that no extension was needed), and a late
+step it covers is then "time extended", not "late". A late court step that the
+court went on to deal with, with no such record, is flagged: the sources do not
+say whether time was extended.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from procsim.core.dates import PartialDate
 from procsim.core.effects import facts_along, facts_view
@@ -35,6 +44,10 @@ from procsim.core.model import Process, TimeLimit
 
 IN_TIME, LATE, UNDETERMINED = "in time", "late", "not determinable"
 OPEN, NOT_USED, NO_LENGTH = "open", "not used", "no fixed length"
+EXTENDED = "time extended"
+#: the side event by which the court rules on a time limit, and the facts it sets
+COURT_RULES_ON_TIME, EXTENDED_FOR, RULING = "court_extends_time", "time_extended_for", "time_ruling"
+EXTENSION_POWER = "CPR 3.1(2)(a)"
 
 
 @lru_cache(maxsize=1)
@@ -151,6 +164,15 @@ class LimitRun:
     reason: str
     closed_by: Step | None = None
     used: bool = False
+    #: the ``court_extends_time`` event that ruled on this limit, if any
+    extended_by: Step | None = None
+    #: for a late court step with no such ruling, the court's later step that dealt with it
+    heard_by: Step | None = None
+
+    @property
+    def time_unknown(self) -> bool:
+        """Late, but the court dealt with the step and the sources do not say whether it extended time."""
+        return self.verdict == LATE and self.heard_by is not None
 
     def describe(self) -> str:
         """E.g. 'due 5 January 2022; not determinable: the source gives only a month for ...'."""
@@ -158,6 +180,47 @@ class LimitRun:
             return "no fixed length (the rule sets no number of days)"
         text = f"due {due_text(self.due)}" if self.due else "no fixed length"
         return f"{text}; {self.verdict}" + (f": {self.reason}" if self.reason else "")
+
+
+Window = tuple[dt.date, dt.date]
+
+
+def due_window(limit: TimeLimit, window: Window) -> tuple[dt.date, dt.date] | None:
+    """The earliest and latest due dates for a clock started on some day in ``window``."""
+    first = due_date(limit, window[0])
+    if first is None:
+        return None
+    last = due_date(limit, window[1])
+    assert last is not None
+    return first, last
+
+
+def known_windows(steps: Sequence[Step]) -> list[tuple[Window, str]]:
+    """For each step, the days it can have happened on given every date of the case, and why.
+
+    Events are in date order, so a step falls no earlier than the first possible day of
+    any step before it and no later than the last possible day of any step after it. The
+    text says which other event narrowed the step's own date ("" if none did).
+    """
+    lows: list[tuple[dt.date, Step]] = []
+    for step in steps:
+        own = (step.event.date.earliest, step)
+        lows.append(own if not lows or own[0] >= lows[-1][0] else lows[-1])
+    highs: list[tuple[dt.date, Step]] = []
+    for step in reversed(steps):
+        own = (step.event.date.latest, step)
+        highs.append(own if not highs or own[0] <= highs[-1][0] else highs[-1])
+    highs.reverse()
+    result: list[tuple[Window, str]] = []
+    for step, (low, before), (high, after) in zip(steps, lows, highs, strict=True):
+        notes = []
+        if low > step.event.date.earliest:
+            notes.append(f"not before {human(low)} (the date of '{before.event.id}', earlier)")
+        if high < step.event.date.latest:
+            notes.append(f"not after {human(high)} (the date of '{after.event.id}', later)")
+        text = f"'{step.event.id}' ({step.event.date.human()}) was " + " and ".join(notes) if notes else ""
+        result.append(((low, high), text))
+    return result
 
 
 def _precision_reason(step: Step, role: str) -> str | None:
@@ -170,14 +233,13 @@ def _precision_reason(step: Step, role: str) -> str | None:
 
 
 def _verdict_used(
-    limit: TimeLimit, started: Step, done: Step, due: tuple[dt.date, dt.date] | None
+    limit: TimeLimit, started: Step, done: Step, due: tuple[dt.date, dt.date] | None, action: Window
 ) -> tuple[str, str]:
     if due is None:
         return NO_LENGTH, "the rule sets no number of days"
-    action = done.event.date
-    if action.latest <= due[0]:
+    if action[1] <= due[0]:
         verdict = IN_TIME
-    elif action.earliest > due[1]:
+    elif action[0] > due[1]:
         verdict = LATE
     else:
         reasons = [
@@ -190,8 +252,12 @@ def _verdict_used(
 
 
 def _verdict_unused(
-    due: tuple[dt.date, dt.date] | None, until: PartialDate, closed_by: Step | None
+    due: tuple[dt.date, dt.date] | None, until: PartialDate, closed_by: Step | None, ended: bool = False
 ) -> tuple[str, str]:
+    if ended:
+        if due is not None and until.earliest > due[1]:
+            return NOT_USED, f"expired on {human(due[1])}; the case has ended"
+        return NOT_USED, f"the case ended ({until.human()}) without it"
     if closed_by is not None:
         moved = f"the case moved on by '{closed_by.event.name}' ({closed_by.event.date.human()})"
         if due is not None and closed_by.event.date.earliest > due[1]:
@@ -211,6 +277,8 @@ def limit_runs(
     steps: Sequence[Step],
     initial_facts: Mapping[str, Any],
     until: PartialDate | None = None,
+    *,
+    concluded: bool = False,
 ) -> list[LimitRun]:
     """Every time limit that ran in a sequence of steps, with its due date and verdict.
 
@@ -219,8 +287,12 @@ def limit_runs(
     of that entry, or of the latest entry into one of the limit's ``runs_from``
     states. It ends when the limited step happens, or when the case moves to a
     state where that step is no longer open. ``until`` (an ``as_of`` date)
-    decides whether limits still open at the end have expired.
+    decides whether limits still open at the end have expired; in a ``concluded`` case
+    they were not used. Each date is first narrowed by the case's other dates
+    (:func:`known_windows`); a court's ruling on time (``court_extends_time``) then
+    qualifies a late verdict (:func:`_court_rulings`).
     """
+    windows = dict(zip((s.number for s in steps), known_windows(steps), strict=True))
     open_runs: dict[tuple[str, str, int], dict[str, Any]] = {}
     done: list[LimitRun] = []
     entries: list[Step] = []
@@ -235,7 +307,10 @@ def limit_runs(
                 and step.event.trigger in run["triggers"]
                 and step.before in run["states"]
             ):
-                verdict, reason = _verdict_used(run["limit"], run["started"], step, run["due"])
+                verdict, reason = _verdict_used(
+                    run["limit"], run["started"], step, run["due"], windows[step.number][0]
+                )
+                reason = _join(reason, run["note"], windows[step.number][1])
                 done.append(
                     LimitRun(
                         step.event.trigger,
@@ -266,7 +341,8 @@ def limit_runs(
                     "started": started,
                     "states": set(),
                     "triggers": [],
-                    "due": due_range(limit, started.event.date),
+                    "due": due_window(limit, windows[started.number][0]),
+                    "note": windows[started.number][1],
                 },
             )
             run["states"].add(step.after)
@@ -275,15 +351,83 @@ def limit_runs(
         for key in [k for k in open_runs if k not in still_open]:
             run = open_runs.pop(key)
             verdict, reason = _verdict_unused(run["due"], step.event.date, step)
+            reason = _join(reason, run["note"])
             done.append(
                 LimitRun(run["triggers"][0], run["limit"], run["started"], run["due"], verdict, reason, step)
             )
     last = until or (steps[-1].event.date if steps else PartialDate(1900))
     for run in open_runs.values():
-        verdict, reason = _verdict_unused(run["due"], last, None)
+        verdict, reason = _verdict_unused(run["due"], last, None, ended=concluded)
+        reason = _join(reason, run["note"])
         done.append(LimitRun(run["triggers"][0], run["limit"], run["started"], run["due"], verdict, reason))
     done.sort(key=lambda r: (r.started.number, r.closed_by.number if r.closed_by else 10**9, r.trigger))
-    return done
+    return _court_rulings(process, steps, done)
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(part for part in parts if part)
+
+
+def _court_rulings(process: Process, steps: Sequence[Step], runs: list[LimitRun]) -> list[LimitRun]:
+    """Apply each ``court_extends_time`` event to the latest run of the limit it names that
+    started before it; mark late court steps that a court dealt with and no ruling covers.
+
+    The court's actors are those of the side event: without it in the process, nothing changes.
+    """
+    side = process.side_events.get(COURT_RULES_ON_TIME)
+    if side is None:
+        return runs
+    result = list(runs)
+    for step in steps:
+        if step.side_event is None or step.side_event.name != COURT_RULES_ON_TIME:
+            continue
+        facts = {name: new for name, _, new in step.changes}
+        trigger = facts.get(EXTENDED_FOR)
+        candidates = [
+            i
+            for i, run in enumerate(result)
+            if run.trigger == trigger and run.limit.cpr and run.started.number < step.number
+        ]
+        if not candidates:
+            continue
+        index = max(candidates, key=lambda i: result[i].started.number)
+        result[index] = _ruled(result[index], step, facts.get(RULING, "extended"))
+    courts = set(side.actors)
+    for i, run in enumerate(result):
+        if run.verdict != LATE or not run.limit.cpr or run.closed_by is None:
+            continue
+        heard = next(
+            (s for s in steps if s.number > run.closed_by.number and s.moved and s.event.actor in courts),
+            None,
+        )
+        if heard is not None:
+            by = f"'{heard.event.id}' ({heard.event.date.human()})"
+            reason = (
+                f"the court dealt with it afterwards ({by}); late unless the court extended time "
+                f"({EXTENSION_POWER}): the sources do not say"
+            )
+            result[i] = evolve(run, heard_by=heard, reason=_join(run.reason, reason))
+    return result
+
+
+def _ruled(run: LimitRun, step: Step, ruling: str) -> LimitRun:
+    by = f"'{step.event.id}' ({step.event.date.human()})"
+    if ruling == "not_needed":
+        return evolve(
+            run,
+            verdict=IN_TIME,
+            extended_by=step,
+            reason=_join(run.reason, f"the court held it in time ({by})"),
+        )
+    if run.verdict == LATE:
+        text = f"late, but time extended by the court ({EXTENSION_POWER}; {by})"
+    elif run.verdict == UNDETERMINED:
+        text = f"perhaps late ({run.reason}), but time extended by the court ({EXTENSION_POWER}; {by})"
+    else:
+        return evolve(
+            run, extended_by=step, reason=_join(run.reason, f"time was also extended by the court ({by})")
+        )
+    return evolve(run, verdict=EXTENDED, extended_by=step, reason=text)
 
 
 def _anchor(entries: Iterable[Step], runs_from: tuple[str, ...]) -> Step | None:
@@ -314,8 +458,10 @@ __all__ = [
     "add_working_days",
     "due_date",
     "due_range",
+    "due_window",
     "is_bank_holiday",
     "is_working_day",
+    "known_windows",
     "late_steps",
     "limit_runs",
     "running_after",

@@ -702,6 +702,8 @@ def run_json(run: LimitRun) -> dict[str, Any]:
         "used": run.used,
         "verdict": run.verdict,
         "reason": run.reason,
+        "time_ruled_on_by": None if run.extended_by is None else run.extended_by.event.id,
+        "dealt_with_by_court": None if run.heard_by is None else run.heard_by.event.id,
     }
 
 
@@ -715,7 +717,13 @@ def deadlines_json(replay: Replay, runs: Sequence[LimitRun]) -> dict[str, Any]:
     }
 
 
-_VERDICT_STYLE = {"late": "bold red", "in time": "green", "open": "yellow", "not determinable": "magenta"}
+_VERDICT_STYLE = {
+    "late": "bold red",
+    "time extended": "cyan",
+    "in time": "green",
+    "open": "yellow",
+    "not determinable": "magenta",
+}
 
 
 def deadlines_text(process: Process, replay: Replay, runs: Sequence[LimitRun]) -> Group:
