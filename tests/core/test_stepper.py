@@ -315,3 +315,14 @@ def test_second_what_if_earlier_than_the_first_saves_the_branch_it_shows(workdir
     assert len(saved.own_events) == 12  # the what-if and all eleven chosen steps are kept
     assert main(["check", "scenarios/wi.yaml"]) == 0
     assert "all valid" in capsys.readouterr().out
+
+
+def test_the_stepper_judges_limits_as_the_scenario_ends(stepper):
+    """A concluded case's limits still open at its end are not shown 'open' (issue 10)."""
+    from procsim.workspace import replay_scenario
+
+    replayed = replay_scenario("oconnor", SCENARIOS)
+    assert [(r.trigger, r.verdict) for r in stepper.limit_runs()] == [
+        (r.trigger, r.verdict) for r in replayed.runs
+    ]
+    assert all(r.verdict != "open" for r in stepper.limit_runs())

@@ -345,7 +345,14 @@ class Stepper:
 
     # ------------------------------------------------------------ time limits
     def limit_runs(self) -> list[LimitRun]:
-        return limit_runs(self.process, self._steps, self.initial_facts())
+        """The time limits of the current line: on the scenario's own line, judged as the
+        scenario ends (concluded, or pending as of a date); on a what-if branch, still open."""
+        end = self.scenario.end if self.scenario is not None and self.branch_at is None else None
+        if end is None:
+            return limit_runs(self.process, self._steps, self.initial_facts())
+        return limit_runs(
+            self.process, self._steps, self.initial_facts(), end.as_of, concluded=end.status == "concluded"
+        )
 
     def running_limits(self) -> list[LimitRun]:
         """Time limits running after the current step."""
