@@ -132,10 +132,19 @@ def in_force(process: Process, period: InForce, facts: Mapping[str, Any]) -> boo
 
 
 def state_version(
-    process: Process, state: State, facts: Mapping[str, Any], law_as_of: PartialDate | None = None
+    process: Process,
+    state: State,
+    facts: Mapping[str, Any],
+    law_as_of: PartialDate | None = None,
+    *,
+    view: Mapping[str, Any] | None = None,
 ) -> StateVersion | None:
-    """The version of ``state`` in force for ``facts`` (None: the state has none, or none applies)."""
-    view = facts_view(process, facts, law_as_of)
+    """The version of ``state`` in force for ``facts`` (None: the state has none, or none applies).
+
+    ``view``: the facts with derived facts already computed (the engine's cache), if at hand.
+    """
+    if view is None:
+        view = facts_view(process, facts, law_as_of)
     for version in state.versions:
         if all(process.guards[g].condition.holds(view) for g in version.guards):
             return version

@@ -17,7 +17,7 @@ from attrs import define, field, frozen
 from transitions import Machine
 
 from procsim.core.dates import PartialDate
-from procsim.core.effects import apply_transition, deciding_date, facts_view, state_version, writes
+from procsim.core.effects import apply_transition, facts_view, state_version, writes
 from procsim.core.errors import (
     ActorNotAllowed,
     EngineError,
@@ -157,17 +157,24 @@ class Engine:
         self._written = {id(t): tuple(w.fact for w in writes(process, t)) for t in process.transitions}
         self._fire = {trigger: event.trigger for trigger, event in self.machine.events.items()}
         self._order = {name: index for index, name in enumerate(process.facts)}
-        self._derived = tuple((name, d.from_date, d) for name, d in process.derived.items())
+        # each derived fact with the dates that decide it, in fallback order (effects.deciding_date)
+        self._derived = tuple(
+            (name, _fallbacks(process, d.from_date), d) for name, d in process.derived.items()
+        )
         self._derived_values: dict[tuple[str, Any], Any] = {}
 
     def _view(self, facts: Mapping[str, Any]) -> dict[str, Any]:
         """:func:`~procsim.core.effects.facts_view`, each derived value computed once per date."""
         view = dict(facts)
         known = self._derived_values
-        for name, source, derived in self._derived:
-            date = facts.get(source)
-            if date is None:  # a date that falls back to another (the allegation date to the matter date)
-                date = deciding_date(self.process, source, facts)
+        for name, chain, derived in self._derived:
+            date = None
+            for source in chain:  # a date that falls back to another (the allegation date to the matter date)
+                date = facts.get(source)
+                if date is not None:
+                    break
+            if date is not None and not isinstance(date, PartialDate):
+                date = None
             key = (name, date)
             value = known.get(key, known)
             if value is known:
@@ -363,7 +370,9 @@ class Engine:
             case.state,
             transition=transition,
             changes=self._changed(saved, facts),
-            version=state_version(self.process, case.current, facts) if case.current.versions else None,
+            version=state_version(self.process, case.current, facts, view=self._view(facts))
+            if case.current.versions
+            else None,
         )
         case.history.append(step)
         return step
@@ -419,7 +428,7 @@ class Engine:
         facts = case.facts
         saved = {name: facts.get(name) for name in given}
         facts.update(given)
-        failures = self.guard_failures(side.guards, case.view())
+        failures = self.guard_failures(side.guards, self._view(case.facts)) if side.guards else ()
         if failures:
             facts.update(saved)
             raise GuardFailed(f"'{name}' is not allowed: " + "; ".join(f.describe() for f in failures))
@@ -496,3 +505,14 @@ def replay(engine: Engine, scenario: Scenario) -> Replay:
         return Replay(scenario, tuple(case.history), case.state, case.view())
     finally:
         engine.discard(case)
+
+
+def _fallbacks(process: Process, fact: str) -> tuple[str, ...]:
+    """``fact`` and the date facts it falls back to when unknown, in order (as effects.deciding_date)."""
+    chain: list[str] = []
+    name: str | None = fact
+    while name is not None and name not in chain:
+        chain.append(name)
+        spec = process.facts.get(name)
+        name = spec.falls_back_to if spec else None
+    return tuple(chain)
