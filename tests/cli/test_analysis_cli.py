@@ -127,7 +127,7 @@ def test_coverage_on_fixture_scenarios(capsys):
     assert data["states"]["by_state"]["written_warning"] == ["fixture-warning"]
     outcomes = data["outcomes"]
     assert outcomes["terminal_reached"] == {"performance_procedures": ["fixture-performance"]}
-    assert "rprp_concluded" in outcomes["terminal_unreached"] and len(outcomes["terminal_unreached"]) == 8
+    assert "rprp_concluded" in outcomes["terminal_unreached"] and len(outcomes["terminal_unreached"]) == 9
     assert outcomes["provisional_reached"] == {"written_warning": ["fixture-warning"]}
     code, out, _ = run(capsys, "coverage", scenarios=FIXTURES / "scenarios")
     assert "States: 11 of 97 exercised" in out and "Terminal outcomes no scenario reaches (8)" in out
