@@ -130,7 +130,7 @@ def test_coverage_on_fixture_scenarios(capsys):
     assert "rprp_concluded" in outcomes["terminal_unreached"] and len(outcomes["terminal_unreached"]) == 9
     assert outcomes["provisional_reached"] == {"written_warning": ["fixture-warning"]}
     code, out, _ = run(capsys, "coverage", scenarios=FIXTURES / "scenarios")
-    assert "States: 11 of 97 exercised" in out and "Terminal outcomes no scenario reaches (8)" in out
+    assert "States: 11 of 101 exercised" in out and "Terminal outcomes no scenario reaches (9)" in out
 
 
 def test_coverage_of_the_shipped_scenarios(capsys):
