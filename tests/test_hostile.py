@@ -103,7 +103,22 @@ def test_1_the_command_says_what_it_removed(folder, capsys, few_drawings):
     assert main(["--scenarios", str(folder / "scenarios"), "diagram", "--all", "-o", str(out)]) == 0
     err = capsys.readouterr().out
     assert (out / "my.svg").exists() and not (out / "oconnor.svg").exists()
-    assert f"removed {out / 'oconnor.svg'}" in err and "removed 2" in err
+    # the case page is listed, removed and said like the drawings (it was once removed unsaid)
+    assert f"removed {out / 'oconnor.svg'}" in err and f"removed {out / 'oconnor.html'}" in err
+    assert "removed 3" in err
+
+
+def test_1_a_case_page_the_user_wrote_with_o_is_kept(folder, capsys, few_drawings):
+    """procsim html X -o diagrams/my.html, then diagram --all: the user's page stays."""
+    out = folder / "d"
+    assert main(["--scenarios", str(folder / "scenarios"), "diagram", "--all", "-o", str(out)]) == 0
+    mine = out / "my.html"
+    assert main(["--scenarios", str(folder / "scenarios"), "html", "oconnor", "-o", str(mine)]) == 0
+    assert main(["--scenarios", str(folder / "scenarios"), "diagram", "--all", "-o", str(out)]) == 0
+    assert mine.exists()
+    assert (
+        main(["--scenarios", str(folder / "scenarios"), "diagram", "--all", "--check", "-o", str(out)]) == 0
+    )
 
 
 def test_2_output_writes_through_links_and_never_replaces_special_files(tmp_path):

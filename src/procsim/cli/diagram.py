@@ -189,11 +189,11 @@ def _all(args: argparse.Namespace) -> int:
             failed += 1
             sys.stderr.write(f"procsim: {error.at(path=str(path))} (its diagrams are left as they are)\n")
     items = drawings(processes, replays)
-    from procsim.render.html.site import check_site, file_count, site_pages, write_site
+    from procsim.render.html.site import site_outputs, site_pages
 
-    pages = site_pages(processes, replays)  # the case pages and their index (procsim html)
+    pages = site_outputs(site_pages(processes, replays), folder)  # the case pages and their index
     if args.check:
-        problems = sorted(check(items, folder) + check_site(pages, folder), key=lambda item: str(item[0]))
+        problems = check(items, folder, extra=pages)
         if args.json:
             print_json(
                 {
@@ -205,7 +205,7 @@ def _all(args: argparse.Namespace) -> int:
         else:
             for path, reason in problems:
                 sys.stdout.write(f"{one_line(str(path))}: {reason}\n")
-            count = len(items) * 2 + file_count(pages)
+            count = len(items) * 2 + len(pages)
             sys.stdout.write(
                 f"{count} diagram files checked in {folder}/: "
                 + (
@@ -217,7 +217,7 @@ def _all(args: argparse.Namespace) -> int:
         return EXIT_OK if not problems and not failed else EXIT_PROBLEMS
     progress = None
     if sys.stderr.isatty() and not args.json:
-        total = len(items) * 2 + file_count(pages)
+        total = len(items) * 2 + len(pages)
 
         def progress(path: Path) -> None:
             sys.stderr.write(f"\r\x1b[Kdrawing {path.name} ({total} files to check)")
@@ -225,8 +225,8 @@ def _all(args: argparse.Namespace) -> int:
 
         sys.stderr.write(f"checking {total} diagram files in {folder}/ ...")
         sys.stderr.flush()
-    result = write_all(items, folder, force=args.redraw, remove=not failed, progress=progress)
-    written = result.written + write_site(pages, folder, force=args.redraw)
+    result = write_all(items, folder, force=args.redraw, remove=not failed, progress=progress, extra=pages)
+    written = result.written
     if progress is not None:
         sys.stderr.write("\r\x1b[K")
     if args.json:
@@ -238,7 +238,7 @@ def _all(args: argparse.Namespace) -> int:
             }
         )
     else:
-        total = len(items) * 2 + file_count(pages)
+        total = len(items) * 2 + len(pages)
         for path in result.removed:
             sys.stdout.write(f"removed {one_line(str(path))} (procsim wrote it; it is no longer generated)\n")
         sys.stdout.write(

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from procsim.core.engine import Replay
@@ -24,6 +25,16 @@ from procsim.render.diagram.ir import Diagram, Timeline
 # bump when a change to how files are drawn (not to the DOT) should regenerate them all
 DRAWING_VERSION = "1"
 KEPT_FORMATS = ("svg", "png")
+#: Every kind of file the manifest may list (drawings, and the case pages written beside them).
+LISTED_SUFFIXES = (*KEPT_FORMATS, "html")
+
+
+@dataclass(frozen=True)
+class Output:
+    """A generated file other than a drawing (a case page): its stamp and how to render it."""
+
+    stamp: Callable[[], str]
+    render: Callable[[], bytes]
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,21 @@ def expected_files(items: Iterable[Drawing], folder: Path) -> dict[Path, Drawing
     return {folder / f"{item.name}.{fmt}": item for item in items for fmt in KEPT_FORMATS}
 
 
+def _targets(items: Iterable[Drawing], folder: Path, extra: Mapping[Path, Output]) -> dict[Path, Output]:
+    """Every file expected in ``folder``: each drawing in each kept format, and ``extra``."""
+    targets: dict[Path, Output] = {}
+    stamps: dict[int, str] = {}
+    for path, item in expected_files(items, folder).items():
+        stamp = partial(_cached_stamp, item, stamps)
+        targets[path] = Output(stamp, partial(item.render, path.suffix[1:]))
+    targets.update(extra)
+    return targets
+
+
+def _cached_stamp(item: Drawing, stamps: dict[int, str]) -> str:
+    return stamps.setdefault(id(item), item.stamp())
+
+
 @dataclass(frozen=True)
 class Written:
     """What :func:`write_all` did: the files written, and those it removed."""
@@ -153,25 +179,26 @@ def write_all(
     force: bool = False,
     remove: bool = True,
     progress: Callable[[Path], None] | None = None,
+    extra: Mapping[Path, Output] | None = None,
 ) -> Written:
     """Render and write every drawing (SVG and PNG) into ``folder``, each file atomically,
     and list them in its manifest. A file whose stamp is current is left alone (unless
     ``force``), so regenerating changes only what changed. Removes the files the manifest
     lists that are no longer expected (unless not ``remove``: when some scenario could not be
-    read, its files are kept), and temporary files left by an interrupted write; nothing else."""
+    read, its files are kept), and temporary files left by an interrupted write; nothing else.
+    ``extra`` are other generated files (the case pages), written, listed and removed alike."""
     from procsim.io.atomic import clean_stale_temporaries, write_text_atomic
     from procsim.render.diagram.render import read_stamp, write_file
 
-    expected = expected_files(items, folder)
+    expected = _targets(items, folder, extra or {})
     written = []
-    stamps: dict[int, str] = {}
-    for path, item in expected.items():
-        if not force and read_stamp(path) == stamps.setdefault(id(item), item.stamp()):
-            continue
-        write_file(path, item.render(path.suffix[1:]))
-        written.append(path)
+    for path, output in expected.items():
         if progress:
             progress(path)
+        if not force and read_stamp(path) == output.stamp():
+            continue
+        write_file(path, output.render())
+        written.append(path)
     removed = clean_stale_temporaries(folder)
     kept = []
     for path in _listed(folder):
@@ -187,25 +214,25 @@ def write_all(
     return Written(written, sorted(removed))
 
 
-def check(items: Iterable[Drawing], folder: Path) -> list[tuple[Path, str]]:
+def check(
+    items: Iterable[Drawing], folder: Path, extra: Mapping[Path, Output] | None = None
+) -> list[tuple[Path, str]]:
     """Each stale file in ``folder`` and why: missing, drawn from something older, no
     longer generated, or a partial file an interrupted write left. Empty when every
     diagram is up to date."""
     from procsim.io.atomic import stale_temporaries
     from procsim.render.diagram.render import read_stamp
 
-    expected = expected_files(items, folder)
+    expected = _targets(items, folder, extra or {})
     problems: list[tuple[Path, str]] = []
-    stamps: dict[int, str] = {}
-    for path, item in expected.items():
-        want = stamps.setdefault(id(item), item.stamp())
+    for path, output in expected.items():
         found = read_stamp(path)
         if not path.exists():
             problems.append((path, "missing"))
         elif found is None:
-            problems.append((path, "not a diagram procsim generated (no stamp)"))
-        elif found != want:
-            problems.append((path, "stale: drawn from an older model or scenario"))
+            problems.append((path, "not a file procsim generated (no stamp)"))
+        elif found != output.stamp():
+            problems.append((path, "stale: made from an older model, scenario or code"))
     for path in _listed(folder):
         if path not in expected and path.is_file() and read_stamp(path) is not None:
             problems.append((path, "no longer generated: its scenario or forum is gone"))
@@ -234,5 +261,5 @@ def _listed(folder: Path) -> list[Path]:
         and "/" not in name
         and "\\" not in name
         and name not in (".", "..")
-        and Path(name).suffix[1:] in KEPT_FORMATS
+        and Path(name).suffix[1:] in LISTED_SUFFIXES
     )

@@ -150,7 +150,7 @@ def add_stamp(data: bytes, fmt: str, stamp: str) -> bytes:
 
 
 def read_stamp(path: Path) -> str | None:
-    """The stamp inside a generated SVG or PNG, or None."""
+    """The stamp inside a generated SVG, HTML page or PNG, or None."""
     from procsim.core.errors import ProcsimError
     from procsim.io.files import read_bytes
 
@@ -158,7 +158,7 @@ def read_stamp(path: Path) -> str | None:
         data = read_bytes(path, limit=256 * 1024 * 1024)  # a regular file only: never a FIFO
     except ProcsimError:
         return None
-    if path.suffix == ".svg":
+    if path.suffix in (".svg", ".html"):
         match = _STAMP_RE.search(data[:4096])
         return match.group(1).decode() if match else None
     if path.suffix == ".png" and data[:8] == b"\x89PNG\r\n\x1a\n":
