@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import SCENARIOS
 from procsim.analysis.routes import Move, Route, RouteSpace, default_fact_changes, loop_transitions
@@ -228,6 +231,9 @@ def _reachable_transitions(process: Process, start: str, skip: set[int] | frozen
         ("routes_guards", 2),
         ("routes_loops", 2),
         ("routes_conditions", 0),
+        ("routes_remittal", 0),
+        ("routes_remittal", 1),
+        ("routes_remittal", 3),
     ],
 )
 def test_brute_force_agrees_on_fixtures(name, max_loops):
@@ -255,6 +261,67 @@ SLOW = pytest.mark.skipif(
 def test_brute_force_agrees_on_the_real_model(process, start):
     report = RouteSpace(process).report(start, max_loops=0)
     assert {o.state.name: o.count for o in report.outcomes if o.count} == brute_force(process, 0, start)
+
+
+# ---------------------------------------------------------------------- forgetting by key facts
+class WithoutKeys(RouteSpace):
+    """The route analysis forgetting only what no route reads, whatever the facts' values."""
+
+    def _choose_keys(self) -> tuple[int, ...]:
+        return ()
+
+
+def _summary(report) -> tuple:
+    return (
+        {o.state.name: o.count for o in report.outcomes if o.count},
+        report.stopped_by_loops,
+        report.stuck,
+    )
+
+
+def test_key_facts_are_the_remittal_choice_and_the_constant_facts_of_loop_guards():
+    space = RouteSpace(fixture("routes_remittal"))
+    assert [space.names[k] for k in space._keys] == ["challenged", "regime"]
+    assert [space.names[k] for k in RouteSpace(fixture("routes_plain"))._keys] == []
+
+
+def test_forgetting_by_key_facts_merges_nodes_and_keeps_every_count():
+    process = fixture("routes_remittal")
+    keyed, plain = RouteSpace(process).report(max_loops=3), WithoutKeys(process).report(max_loops=3)
+    assert _summary(keyed) == _summary(plain)
+    assert keyed.nodes < plain.nodes
+
+
+_REMITTAL_GUARDS = ["local", "independent", "with_complainant", "serving", "former", "fww", "no_fww", "r2020"]
+_REMITTAL_GUARDS += ["to_investigator", "to_panel"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_forgetting_by_key_facts_agrees_with_brute_force_under_any_guards(data, tmp_path_factory):
+    """Random guards on the remittal fixture: the counts with key facts, without, and by brute force."""
+    text = (FIXTURES / "routes_remittal.yaml").read_text()
+    document = yaml.safe_load(text)
+    for transition in document["transitions"]:
+        if transition["trigger"] != "complain":
+            chosen = data.draw(st.lists(st.sampled_from(_REMITTAL_GUARDS), max_size=2, unique=True))
+            transition["guards"] = chosen
+    path = tmp_path_factory.mktemp("remittal") / "routes_remittal.yaml"
+    path.write_text(yaml.safe_dump(document))
+    process = load_process_file(path)
+    for max_loops in (1, 2):
+        keyed = RouteSpace(process).report(max_loops=max_loops)
+        assert _summary(keyed) == _summary(WithoutKeys(process).report(max_loops=max_loops))
+        assert _summary(keyed)[0] == brute_force(process, max_loops)
+
+
+@pytest.mark.parametrize("start", ["claim_issued", "review", "pat_hearing", "hearing_listed"])
+def test_real_model_forgetting_by_key_facts_keeps_every_count(process, start):
+    keyed = RouteSpace(process)
+    assert "challenged_decision" in [keyed.names[k] for k in keyed._keys]
+    report, plain = keyed.report(start, max_loops=1), WithoutKeys(process).report(start, max_loops=1)
+    assert _summary(report) == _summary(plain)
+    assert report.nodes < plain.nodes
 
 
 # ---------------------------------------------------------------------- the real model

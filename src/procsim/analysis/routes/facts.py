@@ -54,33 +54,23 @@ class FactSpace:
                 values.append(None)  # never set
             domains.append(tuple(values))
         self.domains: tuple[tuple[Any, ...], ...] = tuple(domains)
+        # each field is followed by one spare bit, always 0 in a box: adding a field's full
+        # mask carries into its spare bit exactly when the field is not empty
         offsets, offset = [], 0
         for domain in self.domains:
             offsets.append(offset)
-            offset += len(domain)
+            offset += len(domain) + 1
         self.offsets = tuple(offsets)
-        self.fields = tuple(((1 << len(d)) - 1) << o for d, o in zip(self.domains, offsets, strict=False))
+        self.fields = tuple(((1 << len(d)) - 1) << o for d, o in zip(self.domains, offsets, strict=True))
         self.full = sum(self.fields)
-        self._low = sum(1 << o for o in offsets)  # the lowest bit of every field
-        # within-field masks for folding each field onto its lowest bit
-        width = max((len(d) for d in self.domains), default=1)
-        self._folds = []
-        for shift in range(1, width):
-            keep = 0
-            for domain, o in zip(self.domains, offsets, strict=False):
-                for bit in range(len(domain) - shift):
-                    keep |= 1 << (o + bit)
-            self._folds.append((shift, keep))
+        self._carries = sum(1 << (o + len(d)) for d, o in zip(self.domains, offsets, strict=True))
 
     def _fold(self, box: int) -> int:
-        """The lowest bit of each field set where that field is not empty."""
-        folded = box
-        for shift, keep in self._folds:
-            folded |= (box >> shift) & keep
-        return folded & self._low
+        """One bit (the field's spare bit) for each field of ``box`` that is not empty."""
+        return (box + self.full) & self._carries
 
     def nonempty(self, box: int) -> bool:
-        return self._fold(box) == self._low
+        return (box + self.full) & self._carries == self._carries
 
     def mask(self, fact: str, values: Sequence[Any]) -> int:
         """The bits (within the fact's field) of ``values``."""

@@ -17,7 +17,12 @@ step's ``sets``. A box is packed into one integer: a bit field per fact.
 **Counting** runs over nodes (state, facts still possible, loop steps taken),
 built once and shared by every route through them, so routes are counted, not
 listed, even when there are trillions. Facts no guard can read again from a node
-are forgotten, so that routes differing only in them share nodes."""
+are forgotten, so that routes differing only in them share nodes. Which facts a
+guard can read again is judged box by box, per value of a few *key facts*
+(:meth:`RouteSpace._choose_keys`): a route whose panel decision was quashed goes
+back to the panel, never to the investigation, so it forgets how the
+investigation was run. A key fact is itself kept wherever that judgment forgets
+more, so the counts are exactly those of forgetting nothing."""
 
 from __future__ import annotations
 
@@ -47,7 +52,11 @@ class RouteSpace(Witnesses):
         self._build_moves()
         self._live: dict[int, dict[str, int]] = {}
         self._closure_cache: dict[tuple[Region, int], Region] = {}
-        self._dead: dict[tuple[str, int], int] = {}
+        self._keyed: dict[tuple[int, int], dict[tuple[str, int], int]] = {}
+        #: per (state, loop steps left): key-fact bits -> the fields to forget
+        self._dead_table: dict[tuple[str, int], dict[int, int]] = {}
+        self._keys = self._choose_keys()
+        self._key_field = sum(self.fields[key] for key in self._keys)
 
     # ------------------------------------------------------------ moves
     def _build_moves(self) -> None:
@@ -67,12 +76,8 @@ class RouteSpace(Witnesses):
         #: per move: (source, dest, 1 if a loop step else 0, transition positions), for the hot loops
         self._move_parts = [(m.source, m.dest, int(m.loop), ps) for m, ps in self.moves]
         self._guards = [self.guards_region(t.guards) for t in process.transitions]
-        self._guard_fields = [
-            None
-            if region == (self.full,)
-            else tuple((box, tuple(f for f in self.fields if box & f != f)) for box in region)
-            for region in self._guards
-        ]
+        #: per transition: its guards' boxes, or None where it has no guards
+        self._guard_boxes = [None if region == (self.full,) else region for region in self._guards]
         self._sets = [self._set_ops(t) for t in process.transitions]
         self._changes = []
         for change in self.changes:
@@ -134,24 +139,24 @@ class RouteSpace(Witnesses):
         result = self._closure_cache[key] = self.normalise(boxes)
         return result
 
-    def apply(self, region: Region, position: int) -> Region:
-        """The facts possible after transition ``position`` (empty when its guards cannot hold)."""
+    def _boxes_after(self, region: Region, position: int) -> list[int]:
+        """The boxes after transition ``position`` (not normalised; empty when its guards cannot hold)."""
         cleared, values = self._sets[position]
         kept = ~cleared
-        guards = self._guard_fields[position]
+        guards = self._guard_boxes[position]
         if guards is None:  # no guards
-            boxes = [(box & kept) | values for box in region]
-        else:
-            boxes = []
-            for box in region:
-                for guard_box, fields in guards:
-                    both = box & guard_box
-                    # ``box`` is not empty, so only a field the guard narrows can become empty
-                    for field in fields:
-                        if not both & field:
-                            break
-                    else:
-                        boxes.append((both & kept) | values)
+            return [(box & kept) | values for box in region]
+        full, carries = self.full, self._carries
+        return [
+            (both & kept) | values
+            for box in region
+            for guard_box in guards
+            if ((both := box & guard_box) + full) & carries == carries  # not empty
+        ]
+
+    def apply(self, region: Region, position: int) -> Region:
+        """The facts possible after transition ``position`` (empty when its guards cannot hold)."""
+        boxes = self._boxes_after(region, position)
         if len(boxes) == 1:
             return (boxes[0],)
         return self.normalise(boxes)
@@ -165,6 +170,21 @@ class RouteSpace(Witnesses):
         return self.normalise([box for p in positions for box in self.apply(before, p)])
 
     # ------------------------------------------------------------ liveness
+    def _reads(self, guards: Sequence[str]) -> int:
+        """The fields of the facts that ``guards`` read."""
+        read = 0
+        for guard in guards:
+            for fact in self.process.guards[guard].condition.facts_read():
+                read |= self.fields[self.index[fact]]
+        return read
+
+    def _change_reads(self, state: str) -> int:
+        """The fields read by the guards of the side events that may change a fact in ``state``."""
+        read = 0
+        for change, *_ in self._changes_at[state]:
+            read |= self._reads(change.guards)
+        return read
+
     def live(self, loops_left: int) -> dict[str, int]:
         """Per state, the fields of facts a guard may still read (before a step sets them).
 
@@ -175,14 +195,12 @@ class RouteSpace(Witnesses):
         if cached is not None:
             return cached
         after_loop = self.live(loops_left - 1) if loops_left > 0 else None
-        live = {state: 0 for state in self.process.states}
+        live = {state: self._change_reads(state) for state in self.process.states}
         edges = []
-        for _number, (move, positions) in enumerate(self.moves):
+        for move, positions in self.moves:
             read = 0
             for p in positions:
-                for guard in self.process.transitions[p].guards:
-                    for fact in self.process.guards[guard].condition.facts_read():
-                        read |= self.fields[self.index[fact]]
+                read |= self._reads(self.process.transitions[p].guards)
             written = self.full
             for p in positions:
                 written &= self._sets[p][0]
@@ -202,34 +220,171 @@ class RouteSpace(Witnesses):
         self._live[loops_left] = live
         return live
 
+    def _choose_keys(self) -> tuple[int, ...]:
+        """The key facts of :meth:`keyed_live`: facts whose value tells which stages a route
+        may still come back to, and so which facts it may still read.
+
+        - The fact the guards of loop steps read most where a state has loop steps back to
+          different stages (the challenged decision: a quashed decision goes back to the
+          appropriate authority, the IOPC, the review body, the panel or the Tribunal).
+        - Each fact a loop step's guard reads that no step writes (the regime: a complainant's
+          review, and so a re-investigation, exists only under the 2020 regime).
+        """
+        destinations: dict[str, set[str]] = {}
+        for move, _ in self.moves:
+            if move.loop:
+                destinations.setdefault(move.source, set()).add(move.dest)
+        written = 0
+        for cleared, _ in self._sets:
+            written |= cleared
+        for _, i, *_ in self._changes:
+            written |= self.fields[i]
+        choosing = [0] * len(self.names)
+        constant: list[int] = []
+        for move, positions in self.moves:
+            if not move.loop:
+                continue
+            for p in positions:
+                for guard in self.process.transitions[p].guards:
+                    for fact in self.process.guards[guard].condition.facts_read():
+                        i = self.index[fact]
+                        if len(destinations[move.source]) > 1:
+                            choosing[i] += 1
+                        if not written & self.fields[i] and i not in constant:
+                            constant.append(i)
+        keys = sorted(constant)
+        if any(choosing):
+            chosen = max(range(len(choosing)), key=lambda i: (choosing[i], -i))
+            if chosen not in keys:
+                keys.insert(0, chosen)
+        return tuple(keys)
+
+    def keyed_live(self, key: int, loops_left: int) -> dict[tuple[str, int], int]:
+        """Per (state, value of the key fact), the fields of facts a guard may still read.
+
+        Like :meth:`live`, but a step counts only where its guards can hold with that value
+        of the key fact (and the value follows the step's ``sets`` and the side events): a
+        route remitted to the misconduct panel never reads how the investigation was run.
+        """
+        cached = self._keyed.get((key, loops_left))
+        if cached is not None:
+            return cached
+        after_loop = self.keyed_live(key, loops_left - 1) if loops_left > 0 else None
+        field, offset, width = self.fields[key], self.offsets[key], len(self.domains[key])
+
+        def values(box: int) -> list[int]:
+            bits = (box & field) >> offset
+            return [v for v in range(width) if bits >> v & 1]
+
+        live = {(state, v): self._change_reads(state) for state in self.process.states for v in range(width)}
+        edges: list[tuple[str, int, str, int, bool, int, int]] = []
+        for move, positions in self.moves:
+            for p in positions:
+                read = self._reads(self.process.transitions[p].guards)
+                written = self._sets[p][0]
+                for v in range(width):
+                    before = (self.full & ~field) | (1 << (offset + v))
+                    # a side event in the source state may change the key fact first
+                    starts = {d for box in self.closure((before,), move.source) for d in values(box)}
+                    for start in starts:
+                        given = (self.full & ~field) | (1 << (offset + start))
+                        after = {d for box in self.apply((given,), p) for d in values(box)}
+                        edges.extend((move.source, v, move.dest, d, move.loop, read, written) for d in after)
+        changed = True
+        while changed:
+            changed = False
+            for source, v, dest, d, loop, read, written in edges:
+                if loop:
+                    ahead = after_loop[dest, d] if after_loop is not None else 0
+                else:
+                    ahead = live[dest, d]
+                wanted = read | (ahead & ~written)
+                if wanted & ~live[source, v]:
+                    live[source, v] |= wanted
+                    changed = True
+        self._keyed[key, loops_left] = live
+        return live
+
+    def _dead_fields(self, state: str, loops_left: int, key_bits: int) -> int:
+        """The fields no guard can read again from ``state`` in a box with these key-fact bits.
+
+        Facts dead whatever the key facts' values are dead. Facts dead only for the values
+        a box allows of a key fact are dead too, but then that key fact is kept, so that its
+        value still rules out the routes that would read them.
+        """
+        dead = self.full & ~self.live(loops_left)[state]
+        extra = kept = 0
+        for key in self._keys:
+            keyed = self.keyed_live(key, loops_left)
+            offset = self.offsets[key]
+            live = 0
+            bits = (key_bits & self.fields[key]) >> offset
+            v = 0
+            while bits:
+                if bits & 1:
+                    live |= keyed[state, v]
+                bits >>= 1
+                v += 1
+            more = self.full & ~live & ~dead & ~self._key_field
+            if more:
+                extra |= more
+                kept |= self.fields[key]
+        return (dead | extra) & ~(kept & ~dead)
+
     def forget(self, region: Region, state: str, loops_left: int) -> Region:
-        """``region`` with the facts no guard can read again from ``state`` made free."""
-        dead = self._dead.get((state, loops_left))
-        if dead is None:
-            dead = self._dead[state, loops_left] = self.full & ~self.live(loops_left)[state]
-        if not dead:
-            return region
-        if len(region) == 1:
-            return (region[0] | dead,)
-        return self.normalise([box | dead for box in region])
+        """``region`` with the facts no guard can read again from ``state`` made free (box by box)."""
+        dead = self._dead_table.setdefault((state, loops_left), {})
+        boxes = []
+        for box in region:
+            bits = box & self._key_field
+            d = dead.get(bits)
+            if d is None:
+                d = dead[bits] = self._dead_fields(state, loops_left, bits)
+            boxes.append(box | d)
+        if len(boxes) == 1:
+            return (boxes[0],)
+        return self.normalise(boxes)
 
     # ------------------------------------------------------------ the route graph
     def successors(self, key: tuple[str, Region, int], max_loops: int, reaches: set[str] | None = None):
-        """The nodes one move on from ``key``: (move number, child key); and the loop moves held back."""
+        """The nodes one move on from ``key``: (move number, child key); and the loop moves held back.
+
+        The hot loop of route counting: :meth:`step` then :meth:`forget` for every move out of
+        a node, with the side events' closure taken once per node and the forgetting looked up
+        box by box.
+        """
         state, facts, loops = key
         found, held = [], []
-        parts, step, forget = self._move_parts, self.step, self.forget
+        if self._changes_at[state]:
+            facts = self.closure(facts, state)
+        parts, boxes_after, normalise = self._move_parts, self._boxes_after, self.normalise
+        key_field, dead_table = self._key_field, self._dead_table
         for number in self.moves_from.get(state, ()):
-            _source, dest, loop, _positions = parts[number]
+            _source, dest, loop, positions = parts[number]
             if reaches is not None and dest not in reaches:
                 continue
             if loop and loops >= max_loops:
                 held.append(number)
                 continue
-            after = step(facts, number)
-            if after:
-                used = loops + loop
-                found.append((number, (dest, forget(after, dest, max_loops - used), used)))
+            if len(positions) == 1:
+                boxes = boxes_after(facts, positions[0])
+            else:
+                boxes = [box for p in positions for box in boxes_after(facts, p)]
+            if not boxes:
+                continue
+            used = loops + loop
+            dead = dead_table.get((dest, max_loops - used))
+            if dead is None:
+                dead = dead_table[dest, max_loops - used] = {}
+            forgotten = []
+            for box in boxes:
+                bits = box & key_field
+                d = dead.get(bits)
+                if d is None:
+                    d = dead[bits] = self._dead_fields(dest, max_loops - used, bits)
+                forgotten.append(box | d)
+            after = (forgotten[0],) if len(forgotten) == 1 else normalise(forgotten)
+            found.append((number, (dest, after, used)))
         return found, held
 
     def graph(self, start: str, region: Region, max_loops: int, target: str | None = None) -> _Graph:
