@@ -40,7 +40,9 @@ from procsim.core.model import Process, Transition
 class RouteSpace(Witnesses):
     """The route analysis of one process: facts as bit fields, guards as regions, loop steps."""
 
-    def __init__(self, process: Process, changes: Sequence[FactChange] | None = None):
+    def __init__(self, process: Process, changes: Sequence[FactChange] | None = None, key_facts: bool = True):
+        """``key_facts=False`` forgets only the facts no route reads whatever the facts' values:
+        the same counts over more nodes (the reference the tests and ``make bench`` check against)."""
         self.process = process
         self._order = {name: i for i, name in enumerate(process.states)}
         self._track_facts(default_fact_changes(process) if changes is None else changes)
@@ -55,7 +57,7 @@ class RouteSpace(Witnesses):
         self._keyed: dict[tuple[int, int], dict[tuple[str, int], int]] = {}
         #: per (state, loop steps left): key-fact bits -> the fields to forget
         self._dead_table: dict[tuple[str, int], dict[int, int]] = {}
-        self._keys = self._choose_keys()
+        self._keys = self._choose_keys() if key_facts else ()
         self._key_field = sum(self.fields[key] for key in self._keys)
 
     # ------------------------------------------------------------ moves
