@@ -161,12 +161,27 @@ class Engine:
         self._derived = tuple(
             (name, _fallbacks(process, d.from_date), d) for name, d in process.derived.items()
         )
-        self._derived_values: dict[tuple[str, Any], Any] = {}
+        #: every date fact a derived fact reads, and the derived values per tuple of those dates
+        self._date_facts = tuple(dict.fromkeys(source for _, chain, _ in self._derived for source in chain))
+        self._derived_values: dict[tuple[Any, ...], tuple[tuple[str, Any], ...]] = {}
 
     def _view(self, facts: Mapping[str, Any]) -> dict[str, Any]:
-        """:func:`~procsim.core.effects.facts_view`, each derived value computed once per date."""
+        """:func:`~procsim.core.effects.facts_view`, the derived values computed once per set of dates."""
         view = dict(facts)
-        known = self._derived_values
+        dates = tuple(map(facts.get, self._date_facts))
+        values = self._derived_values.get(dates)
+        if values is None:
+            values = self._derive(facts)
+            if len(self._derived_values) > 4096:
+                self._derived_values.clear()
+            self._derived_values[dates] = values
+        for name, value in values:
+            view[name] = value if value is not None else facts.get(name)  # a stated regime fills an unknown
+        return view
+
+    def _derive(self, facts: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+        """Each derived fact's value from the dates in ``facts`` (None where no date decides it)."""
+        values = []
         for name, chain, derived in self._derived:
             date = None
             for source in chain:  # a date that falls back to another (the allegation date to the matter date)
@@ -175,14 +190,8 @@ class Engine:
                     break
             if date is not None and not isinstance(date, PartialDate):
                 date = None
-            key = (name, date)
-            value = known.get(key, known)
-            if value is known:
-                if len(known) > 4096:
-                    known.clear()
-                value = known[key] = derived.value_for(key[1])
-            view[name] = value if value is not None else facts.get(name)  # a stated regime fills an unknown
-        return view
+            values.append((name, derived.value_for(date)))
+        return tuple(values)
 
     # ------------------------------------------------------------ machine parts
     def _compiled_condition(self, transition: Transition) -> Callable[[Any], bool]:
