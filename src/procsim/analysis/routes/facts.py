@@ -63,6 +63,8 @@ class FactSpace:
         self.offsets = tuple(offsets)
         self.fields = tuple(((1 << len(d)) - 1) << o for d, o in zip(self.domains, offsets, strict=True))
         self.full = sum(self.fields)
+        #: normalise's results for unions of three boxes or more
+        self._normal: dict[frozenset[int], Region] = {}
         self._carries = sum(1 << (o + len(d)) for d, o in zip(self.domains, offsets, strict=True))
 
     def _fold(self, box: int) -> int:
@@ -150,9 +152,18 @@ class FactSpace:
                 return (a,)
             differ = self._fold(a ^ b)
             return (a | b,) if differ & (differ - 1) == 0 else (a, b)
+        key = frozenset(unique)
+        cached = self._normal.get(key)
+        if cached is None:
+            cached = self._normal[key] = self._normalise(unique)
+        return cached
+
+    def _normalise(self, unique: set[int]) -> Region:
+        """:meth:`normalise` of three boxes or more (the same unions recur: callers cache it)."""
         while True:
             ordered = sorted(unique)
-            kept = [b for b in ordered if not any(b != o and b & ~o == 0 for o in ordered)]
+            # a box inside another is numerically smaller: look only at the boxes after it
+            kept = [b for i, b in enumerate(ordered) if not any(b & ~o == 0 for o in ordered[i + 1 :])]
             joined = None
             for x in range(len(kept)):
                 for y in range(x + 1, len(kept)):
