@@ -247,12 +247,12 @@ def test_law_diff_lists_the_scenarios_that_differ(capsys):
     assert main(["law-diff", "2025-05-27", "someday"]) != 0
 
 
-def test_w80_2012_regime_interim_challenge_reaches_a_terminal_outcome():
+def test_w80_2012_regime_interim_challenge_returns_to_the_hearing():
     from conftest import SCENARIOS
     from procsim.workspace import check_file
 
     w80 = check_file(SCENARIOS / "w80-jr-of-iopc-direction.yaml").replayed
     assert w80 is not None and w80.replay.facts["regime"] == "2012"
-    assert w80.replay.final_state == "uksc_appeal_dismissed"
+    assert w80.replay.final_state == "hearing_dismissed_no_case"
     claim = next(s for s in w80.replay.steps if s.event.id == "claim-issued-2019")
     assert claim.before == "case_to_answer_gross_misconduct"  # an interim decision challenged

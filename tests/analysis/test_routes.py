@@ -254,6 +254,8 @@ SLOW = pytest.mark.skipif(
         "ca_hearing_held",
         "judgment_reserved",
         "pat_outcome_substituted",
+        "pat_finding_overturned",
+        "uksc_hearing_held",
         # from the Tribunal hearing: every outcome it may substitute, under each regime and status
         pytest.param("pat_hearing", marks=SLOW),
     ],
@@ -333,6 +335,9 @@ def test_real_model_loop_steps(process):
         ("hold_further_hearing", "further_hearing"),
         ("resume_after_criminal_proceedings", "investigation_local"),
         ("allow_appeal_remit_to_high_court", "ready_for_hearing"),
+        # a failed challenge to an interim decision goes back to the paused proceedings
+        ("resume_proceedings", "case_to_answer_gross_misconduct"),
+        ("resume_proceedings", "case_to_answer_misconduct"),
     } <= loops
     assert not {trigger for trigger, _ in loops} & {
         "issue_claim",
@@ -340,6 +345,8 @@ def test_real_model_loop_steps(process):
         "give_pat_notice",
         "take_no_further_action",
         "take_management_action",
+        "end_challenge",
+        "allow_pat_appeal_substitute_finding",
     }
 
 

@@ -130,7 +130,7 @@ def test_coverage_on_fixture_scenarios(capsys):
     assert "rprp_concluded" in outcomes["terminal_unreached"] and len(outcomes["terminal_unreached"]) == 9
     assert outcomes["provisional_reached"] == {"written_warning": ["fixture-warning"]}
     code, out, _ = run(capsys, "coverage", scenarios=FIXTURES / "scenarios")
-    assert "States: 11 of 101 exercised" in out and "Terminal outcomes no scenario reaches (9)" in out
+    assert "States: 11 of 104 exercised" in out and "Terminal outcomes no scenario reaches (9)" in out
 
 
 def test_coverage_of_the_shipped_scenarios(capsys):
@@ -139,7 +139,11 @@ def test_coverage_of_the_shipped_scenarios(capsys):
     assert code == 0 and "oconnor" in data["scenarios"]
     assert "barred_list" in data["outcomes"]["provisional_reached"]
     assert "rprp_concluded" in data["outcomes"]["terminal_unreached"]
-    assert data["outcomes"]["terminal_reached"] == {"uksc_appeal_dismissed": ["w80-jr-of-iopc-direction"]}
+    # W80 no longer ends in the Supreme Court: its failed challenge returns to the hearing
+    assert data["outcomes"]["terminal_reached"] == {}
+    assert data["outcomes"]["provisional_reached"]["hearing_dismissed_no_case"] == [
+        "w80-jr-of-iopc-direction"
+    ]
 
 
 # ---------------------------------------------------------------------- scaffold
