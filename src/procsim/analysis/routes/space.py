@@ -55,6 +55,7 @@ class RouteSpace(Witnesses):
         self._live: dict[int, dict[str, int]] = {}
         self._closure_cache: dict[tuple[Region, int], Region] = {}
         self._keyed: dict[tuple[int, int], dict[tuple[str, int], int]] = {}
+        self._plans: dict[tuple[str, int, int], list[tuple]] = {}
         #: per (state, loop steps left): key-fact bits -> the fields to forget
         self._dead_table: dict[tuple[str, int], dict[int, int]] = {}
         self._keys = self._choose_keys() if key_facts else ()
@@ -348,6 +349,23 @@ class RouteSpace(Witnesses):
         return self.normalise(boxes)
 
     # ------------------------------------------------------------ the route graph
+    def _plan(self, state: str, loops: int, max_loops: int) -> list[tuple]:
+        """The moves out of ``state`` with ``loops`` loop steps taken, ready for :meth:`successors`:
+        (move number, destination, loop steps after it, each transition's (kept fields, set bits,
+        guard boxes or None), the forgetting table of the destination), or ops None when the loop
+        bound holds the move back."""
+        plan = []
+        for number in self.moves_from.get(state, ()):
+            _source, dest, loop, positions = self._move_parts[number]
+            if loop and loops >= max_loops:
+                plan.append((number, dest, loops, None, None))
+                continue
+            used = loops + loop
+            ops = tuple((~self._sets[p][0], self._sets[p][1], self._guard_boxes[p]) for p in positions)
+            dead = self._dead_table.setdefault((dest, max_loops - used), {})
+            plan.append((number, dest, used, ops, dead))
+        return plan
+
     def successors(self, key: tuple[str, Region, int], max_loops: int, reaches: set[str] | None = None):
         """The nodes one move on from ``key``: (move number, child key); and the loop moves held back.
 
@@ -359,25 +377,31 @@ class RouteSpace(Witnesses):
         found, held = [], []
         if self._changes_at[state]:
             facts = self.closure(facts, state)
-        parts, boxes_after, normalise = self._move_parts, self._boxes_after, self.normalise
-        key_field, dead_table = self._key_field, self._dead_table
-        for number in self.moves_from.get(state, ()):
-            _source, dest, loop, positions = parts[number]
+        plan = self._plans.get((state, loops, max_loops))
+        if plan is None:
+            plan = self._plans[state, loops, max_loops] = self._plan(state, loops, max_loops)
+        full, carries, key_field, normalise = self.full, self._carries, self._key_field, self.normalise
+        for number, dest, used, ops, dead in plan:
             if reaches is not None and dest not in reaches:
                 continue
-            if loop and loops >= max_loops:
+            if ops is None:
                 held.append(number)
                 continue
-            if len(positions) == 1:
-                boxes = boxes_after(facts, positions[0])
-            else:
-                boxes = [box for p in positions for box in boxes_after(facts, p)]
+            boxes: list[int] = []
+            for kept, values, guards in ops:
+                if guards is None:
+                    boxes.extend([(box & kept) | values for box in facts])
+                else:
+                    boxes.extend(
+                        [
+                            (both & kept) | values
+                            for box in facts
+                            for guard_box in guards
+                            if ((both := box & guard_box) + full) & carries == carries  # not empty
+                        ]
+                    )
             if not boxes:
                 continue
-            used = loops + loop
-            dead = dead_table.get((dest, max_loops - used))
-            if dead is None:
-                dead = dead_table[dest, max_loops - used] = {}
             forgotten = []
             for box in boxes:
                 bits = box & key_field
