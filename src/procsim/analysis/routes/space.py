@@ -354,7 +354,7 @@ class RouteSpace(Witnesses):
         (move number, destination, loop steps after it, each transition's (kept fields, set bits,
         guard boxes or None), the forgetting table of the destination), or ops None when the loop
         bound holds the move back."""
-        plan = []
+        plan: list[tuple] = []
         for number in self.moves_from.get(state, ()):
             _source, dest, loop, positions = self._move_parts[number]
             if loop and loops >= max_loops:
