@@ -201,3 +201,18 @@ def _side(name: str, actor: str):
     from procsim.core.scenario import Event
 
     return Event(id=name, date=PartialDate(2020), actor=actor, summary="", sources=(), side=name)
+
+
+# ---------------------------------------------------------------- handling outside Schedule 3
+@pytest.mark.parametrize(("complaint_date", "allowed"), [("2019-06-01", False), ("2021-03-01", True)])
+def test_a_complaint_is_handled_outside_schedule_3_only_under_the_2020_rules(engine, complaint_date, allowed):
+    """PRA 2002 Sch 3 para 2(6A)-(6C) came with the 2020 reforms; before them every complaint was recorded."""
+    case = walk(engine, [], complaint_date=complaint_date)
+    if allowed:
+        engine.fire(case, "handle_outside_schedule_3")
+        assert case.state == "handled_outside_schedule_3"
+    else:
+        with pytest.raises(GuardFailed, match="2020 regime"):
+            engine.fire(case, "handle_outside_schedule_3")
+        engine.fire(case, "record_complaint")
+        assert case.state == "recorded"
