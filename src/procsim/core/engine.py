@@ -390,13 +390,15 @@ class Engine:
         self, saved: Mapping[str, Any], facts: Mapping[str, Any]
     ) -> tuple[tuple[str, Any, Any], ...]:
         """:func:`_changes` over only the facts in ``saved``, in the process's order of facts."""
-        last = len(self._order)
-        names = sorted(saved, key=lambda name: self._order.get(name, last))
-        return tuple(
+        changed = [
             (name, old, value)
-            for name in names
-            if (value := facts.get(name)) is not (old := saved[name]) and old != value
-        )
+            for name, old in saved.items()
+            if (value := facts.get(name)) is not old and old != value
+        ]
+        if len(changed) > 1:  # most steps change one fact or none: sort only what changed
+            last = len(self._order)
+            changed.sort(key=lambda change: self._order.get(change[0], last))
+        return tuple(changed)
 
     def _explain_block(self, candidates: tuple[Transition, ...], facts: Mapping[str, Any], actor: str) -> str:
         reasons = []
