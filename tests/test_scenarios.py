@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SCENARIOS
+from procsim.analysis.coverage import coverage
+from procsim.core.model import Process
 from procsim.io.scenario_reader import load_scenario
 from procsim.workspace import check_file
 
@@ -101,3 +103,22 @@ def test_a_date_is_the_same_quoted_or_not(tmp_path):
     (tmp_path / "oconnor.yaml").write_text(text)
     bare = load_scenario(tmp_path / "oconnor.yaml")
     assert [e.date for e in bare.events] == [e.date for e in quoted.events]
+
+
+def test_norfolk_dsi_matter_ends_in_a_terminal_outcome_without_becoming_a_conduct_matter(process: Process):
+    """The A47 pursuit (May 2022) goes DSI matter -> IOPC investigation -> report -> no indication."""
+    replayed = check_file(SCENARIOS / "norfolk-a47-pursuit-dsi-concluded.yaml").replayed
+    assert replayed is not None
+    replay = replayed.replay
+    assert replay.final_state == "dsi_concluded"
+    assert process.states[replay.final_state].is_terminal
+    path = [step.after for step in replay.steps if step.moved]
+    assert path == ["dsi_recorded", "dsi_investigation", "dsi_report", "dsi_concluded"]
+    assert replay.facts["regime"] == "2020" and replay.facts["complainant_exists"] is False
+
+
+def test_the_scenarios_reach_a_terminal_outcome(process: Process):
+    """Issue 10: the real cases in scenarios/ reach more than none of the model's terminal outcomes."""
+    replays = [checked.replayed.replay for checked in map(check_file, FILES) if checked.replayed]
+    reached = coverage(process, replays).outcomes_reached("terminal")
+    assert "dsi_concluded" in [state.name for state in reached]

@@ -139,8 +139,9 @@ def test_coverage_of_the_shipped_scenarios(capsys):
     assert code == 0 and "oconnor" in data["scenarios"]
     assert "barred_list" in data["outcomes"]["provisional_reached"]
     assert "rprp_concluded" in data["outcomes"]["terminal_unreached"]
-    # W80 no longer ends in the Supreme Court: its failed challenge returns to the hearing
-    assert data["outcomes"]["terminal_reached"] == {}
+    # W80 no longer ends in the Supreme Court: its failed challenge returns to the hearing;
+    # the one terminal outcome reached is the Norfolk DSI matter's
+    assert data["outcomes"]["terminal_reached"] == {"dsi_concluded": ["norfolk-a47-pursuit-dsi-concluded"]}
     assert data["outcomes"]["provisional_reached"]["hearing_dismissed_no_case"] == [
         "w80-jr-of-iopc-direction"
     ]
