@@ -156,6 +156,12 @@ class Engine:
         }
         self._written = {id(t): tuple(w.fact for w in writes(process, t)) for t in process.transitions}
         self._fire = {trigger: event.trigger for trigger, event in self.machine.events.items()}
+        #: per (state, trigger): its transitions, the actors they allow and the machine's event,
+        #: so that an event costs one lookup
+        self._moves = {
+            key: (candidates, self._actors[key], self._fire[key[1]])
+            for key, candidates in self._candidates.items()
+        }
         self._order = {name: index for index, name in enumerate(process.facts)}
         # each derived fact with the dates that decide it, in fallback order (effects.deciding_date)
         self._derived = tuple(
@@ -346,27 +352,31 @@ class Engine:
 
     def _apply_trigger(self, case: Case, event: Event) -> Step:
         trigger = event.trigger or ""
-        if trigger not in self.process.triggers:
-            raise self._unknown_trigger(case, trigger)
         before = case.state
-        candidates = self._candidates.get((before, trigger))
-        if not candidates:
+        found = self._moves.get((before, trigger))
+        if found is None:
+            if trigger not in self.process.triggers:
+                raise self._unknown_trigger(case, trigger)
             possible = self._possible.get(before, ())
             raise ImpossibleEvent(
                 f"'{trigger}' cannot happen in state '{before}'; possible here: "
                 + (", ".join(possible) if possible else "nothing (the state is terminal)")
             )
+        candidates, actors, fire = found
         actor = event.actor
-        if actor not in self._actors[before, trigger]:
-            allowed = sorted(self._actors[before, trigger])
+        if actor not in actors:
+            allowed = sorted(actors)
             raise ActorNotAllowed(f"actor '{actor}' cannot '{trigger}' here; it is for: {', '.join(allowed)}")
-        given = self.coerce_facts(event.facts) if event.facts else {}
         facts = case.facts
-        saved = {name: facts.get(name) for name in given}  # only the event's own facts change before
-        facts.update(given)
+        if event.facts:
+            given = self.coerce_facts(event.facts)
+            saved = {name: facts.get(name) for name in given}  # only the event's own facts change before
+            facts.update(given)
+        else:
+            saved = {}
         view = self._view(facts)
         fired: list[Transition] = []
-        if not self._fire[trigger](case, event=event, actor=actor, facts=view, fired=fired):
+        if not fire(case, event=event, actor=actor, facts=view, fired=fired):
             facts.update(saved)
             raise GuardFailed(self._explain_block(candidates, view, actor))
         transition = fired[-1]
