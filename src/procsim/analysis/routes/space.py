@@ -26,7 +26,8 @@ more, so the counts are exactly those of forgetting nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from procsim.analysis.routes.facts import Region
 from procsim.analysis.routes.graph import _collection_paused, _Graph, breadth_first
@@ -142,24 +143,33 @@ class RouteSpace(Witnesses):
         result = self._closure_cache[key] = self.normalise(boxes)
         return result
 
-    def _boxes_after(self, region: Region, position: int) -> list[int]:
-        """The boxes after transition ``position`` (not normalised; empty when its guards cannot hold)."""
+    def _ops(self, position: int) -> tuple[int, int, Region | None]:
+        """Transition ``position`` as (the fields it keeps, the bits it sets, its guards' boxes or None)."""
         cleared, values = self._sets[position]
-        kept = ~cleared
-        guards = self._guard_boxes[position]
-        if guards is None:  # no guards
-            return [(box & kept) | values for box in region]
+        return ~cleared, values, self._guard_boxes[position]
+
+    def _boxes_after(self, region: Region, ops: Sequence[tuple[int, int, Region | None]]) -> list[int]:
+        """The boxes after any of the transitions ``ops`` (see :meth:`_ops`), not normalised;
+        empty when no guards can hold. A box is empty when adding ``full`` leaves a carry bit unset."""
         full, carries = self.full, self._carries
-        return [
-            (both & kept) | values
-            for box in region
-            for guard_box in guards
-            if ((both := box & guard_box) + full) & carries == carries  # not empty
-        ]
+        boxes: list[int] = []
+        for kept, values, guards in ops:
+            if guards is None:
+                boxes.extend([(box & kept) | values for box in region])
+            else:
+                boxes.extend(
+                    [
+                        (both & kept) | values
+                        for box in region
+                        for guard_box in guards
+                        if ((both := box & guard_box) + full) & carries == carries
+                    ]
+                )
+        return boxes
 
     def apply(self, region: Region, position: int) -> Region:
         """The facts possible after transition ``position`` (empty when its guards cannot hold)."""
-        boxes = self._boxes_after(region, position)
+        boxes = self._boxes_after(region, (self._ops(position),))
         if len(boxes) == 1:
             return (boxes[0],)
         return self.normalise(boxes)
@@ -168,9 +178,8 @@ class RouteSpace(Witnesses):
         """The facts possible after ``move`` (side events first); empty when it cannot happen."""
         source, _dest, _loop, positions = self._move_parts[move]
         before = self.closure(region, source) if self._changes_at[source] else region
-        if len(positions) == 1:
-            return self.apply(before, positions[0])
-        return self.normalise([box for p in positions for box in self.apply(before, p)])
+        boxes = self._boxes_after(before, [self._ops(p) for p in positions])
+        return (boxes[0],) if len(boxes) == 1 else self.normalise(boxes)
 
     # ------------------------------------------------------------ liveness
     def _reads(self, guards: Sequence[str]) -> int:
@@ -208,19 +217,7 @@ class RouteSpace(Witnesses):
             for p in positions:
                 written &= self._sets[p][0]
             edges.append((move.source, move.dest, move.loop, read, written))
-        changed = True
-        while changed:
-            changed = False
-            for source, dest, loop, read, written in edges:
-                if loop:  # beyond the loop bound only its guards are read (stopped, or stuck?)
-                    ahead = after_loop[dest] if after_loop is not None else 0
-                else:
-                    ahead = live[dest]
-                wanted = read | (ahead & ~written)
-                if wanted & ~live[source]:
-                    live[source] |= wanted
-                    changed = True
-        self._live[loops_left] = live
+        self._live[loops_left] = _settle(live, edges, after_loop)
         return live
 
     def _choose_keys(self) -> tuple[int, ...]:
@@ -280,7 +277,7 @@ class RouteSpace(Witnesses):
             return [v for v in range(width) if bits >> v & 1]
 
         live = {(state, v): self._change_reads(state) for state in self.process.states for v in range(width)}
-        edges: list[tuple[str, int, str, int, bool, int, int]] = []
+        edges: list[tuple[tuple[str, int], tuple[str, int], bool, int, int]] = []
         for move, positions in self.moves:
             for p in positions:
                 read = self._reads(self.process.transitions[p].guards)
@@ -292,20 +289,10 @@ class RouteSpace(Witnesses):
                     for start in starts:
                         given = (self.full & ~field) | (1 << (offset + start))
                         after = {d for box in self.apply((given,), p) for d in values(box)}
-                        edges.extend((move.source, v, move.dest, d, move.loop, read, written) for d in after)
-        changed = True
-        while changed:
-            changed = False
-            for source, v, dest, d, loop, read, written in edges:
-                if loop:
-                    ahead = after_loop[dest, d] if after_loop is not None else 0
-                else:
-                    ahead = live[dest, d]
-                wanted = read | (ahead & ~written)
-                if wanted & ~live[source, v]:
-                    live[source, v] |= wanted
-                    changed = True
-        self._keyed[key, loops_left] = live
+                        edges.extend(
+                            ((move.source, v), (move.dest, d), move.loop, read, written) for d in after
+                        )
+        self._keyed[key, loops_left] = _settle(live, edges, after_loop)
         return live
 
     def _dead_fields(self, state: str, loops_left: int, key_bits: int) -> int:
@@ -336,17 +323,25 @@ class RouteSpace(Witnesses):
 
     def forget(self, region: Region, state: str, loops_left: int) -> Region:
         """``region`` with the facts no guard can read again from ``state`` made free (box by box)."""
-        dead = self._dead_table.setdefault((state, loops_left), {})
-        boxes = []
-        for box in region:
-            bits = box & self._key_field
-            d = dead.get(bits)
-            if d is None:
-                d = dead[bits] = self._dead_fields(state, loops_left, bits)
-            boxes.append(box | d)
-        if len(boxes) == 1:
-            return (boxes[0],)
-        return self.normalise(boxes)
+        return self._forget_boxes(
+            region, self._dead_table.setdefault((state, loops_left), {}), state, loops_left
+        )
+
+    def _forget_boxes(
+        self, boxes: Sequence[int], dead: dict[int, int], state: str, loops_left: int
+    ) -> Region:
+        """:meth:`forget` with ``dead``, the state's table of key-fact bits -> fields to forget."""
+        key_field = self._key_field
+        forgotten = []
+        for box in boxes:
+            bits = box & key_field
+            fields = dead.get(bits)
+            if fields is None:
+                fields = dead[bits] = self._dead_fields(state, loops_left, bits)
+            forgotten.append(box | fields)
+        if len(forgotten) == 1:
+            return (forgotten[0],)
+        return self.normalise(forgotten)
 
     # ------------------------------------------------------------ the route graph
     def _plan(self, state: str, loops: int, max_loops: int) -> list[tuple]:
@@ -361,7 +356,7 @@ class RouteSpace(Witnesses):
                 plan.append((number, dest, loops, None, None))
                 continue
             used = loops + loop
-            ops = tuple((~self._sets[p][0], self._sets[p][1], self._guard_boxes[p]) for p in positions)
+            ops = tuple(self._ops(p) for p in positions)
             dead = self._dead_table.setdefault((dest, max_loops - used), {})
             plan.append((number, dest, used, ops, dead))
         return plan
@@ -380,36 +375,17 @@ class RouteSpace(Witnesses):
         plan = self._plans.get((state, loops, max_loops))
         if plan is None:
             plan = self._plans[state, loops, max_loops] = self._plan(state, loops, max_loops)
-        full, carries, key_field, normalise = self.full, self._carries, self._key_field, self.normalise
+        boxes_after, forget_boxes = self._boxes_after, self._forget_boxes
         for number, dest, used, ops, dead in plan:
             if reaches is not None and dest not in reaches:
                 continue
             if ops is None:
                 held.append(number)
                 continue
-            boxes: list[int] = []
-            for kept, values, guards in ops:
-                if guards is None:
-                    boxes.extend([(box & kept) | values for box in facts])
-                else:
-                    boxes.extend(
-                        [
-                            (both & kept) | values
-                            for box in facts
-                            for guard_box in guards
-                            if ((both := box & guard_box) + full) & carries == carries  # not empty
-                        ]
-                    )
+            boxes = boxes_after(facts, ops)
             if not boxes:
                 continue
-            forgotten = []
-            for box in boxes:
-                bits = box & key_field
-                d = dead.get(bits)
-                if d is None:
-                    d = dead[bits] = self._dead_fields(dest, max_loops - used, bits)
-                forgotten.append(box | d)
-            after = (forgotten[0],) if len(forgotten) == 1 else normalise(forgotten)
+            after = forget_boxes(boxes, dead, dest, max_loops - used)
             found.append((number, (dest, after, used)))
         return found, held
 
@@ -531,6 +507,30 @@ class RouteSpace(Witnesses):
         if target not in found:
             return None
         return Route(start, tuple(self.moves[n][0] for n in found[target]))
+
+
+def _settle(
+    live: dict[Any, int],
+    edges: Sequence[tuple[Any, Any, bool, int, int]],
+    after_loop: Mapping[Any, int] | None,
+) -> dict[Any, int]:
+    """The liveness fixed point: each node (a state, or a state and a key value) reads what its
+    edges' guards read, and what their ends read that the edge does not write. An edge that is a
+    loop step leads, beyond it, to ``after_loop`` (None: no loop steps left, so only its guards
+    are read: a route stopped by the loop bound is told apart from a stuck one)."""
+    changed = True
+    while changed:
+        changed = False
+        for source, dest, loop, read, written in edges:
+            if loop:
+                ahead = after_loop[dest] if after_loop is not None else 0
+            else:
+                ahead = live[dest]
+            wanted = read | (ahead & ~written)
+            if wanted & ~live[source]:
+                live[source] |= wanted
+                changed = True
+    return live
 
 
 def analyse(
