@@ -289,12 +289,6 @@ def bench_cases(anchor: float, cases: int = 10_000, per_case: int = 20, rounds: 
 
 
 # ---------------------------------------------------------------------- 4. routes
-def _route_figures(report) -> tuple:
-    """Every count a route report gives: per outcome, stopped by the loop bound, stuck."""
-    outcomes = tuple((o.state.name, o.count) for o in report.outcomes)
-    return outcomes, report.stopped_by_loops, report.stuck
-
-
 def bench_routes(rounds: int = 3) -> None:
     from procsim.analysis.routes import RouteSpace
     from procsim.io.process_reader import load_process
@@ -319,7 +313,7 @@ def bench_routes(rounds: int = 3) -> None:
     # the reference: the same model counted forgetting only what no route reads whatever the
     # facts' values (no key facts): slower, over more nodes, and it must give the same counts
     reference = RouteSpace(process, key_facts=False).report(max_loops=1)
-    same = _route_figures(reference) == _route_figures(reports[1])
+    same = reference.figures == reports[1].figures
     print(
         f"   reference without key facts: {reference.total:,} routes, {reference.nodes:,} nodes: "
         f"{'every count the same' if same else 'COUNTS DIFFER'}"

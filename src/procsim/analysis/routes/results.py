@@ -87,6 +87,12 @@ class RouteReport:
         return tuple(o for o in self.outcomes if not o.state.is_terminal)
 
     @property
+    def figures(self) -> tuple[tuple[tuple[str, int], ...], int, int]:
+        """Every count the report gives: (outcome, routes) for each outcome, then the routes
+        stopped by the loop bound and the stuck ones; two ways of counting agree when these do."""
+        return tuple((o.state.name, o.count) for o in self.outcomes), self.stopped_by_loops, self.stuck
+
+    @property
     def total(self) -> int:
         return sum(o.count for o in self.outcomes)
 
