@@ -33,6 +33,7 @@ from procsim.analysis.routes.facts import Region
 from procsim.analysis.routes.graph import _collection_paused, _Graph, breadth_first
 from procsim.analysis.routes.loops import _reaching_one, default_fact_changes, loop_transitions
 from procsim.analysis.routes.results import FactChange, Move, Outcome, Route, RouteReport
+from procsim.analysis.routes.summary import SummarisedCount, choose_regions
 from procsim.analysis.routes.witness import Witnesses
 from procsim.core.effects import DATE, writes
 from procsim.core.model import Process, Transition
@@ -41,9 +42,18 @@ from procsim.core.model import Process, Transition
 class RouteSpace(Witnesses):
     """The route analysis of one process: facts as bit fields, guards as regions, loop steps."""
 
-    def __init__(self, process: Process, changes: Sequence[FactChange] | None = None, key_facts: bool = True):
+    def __init__(
+        self,
+        process: Process,
+        changes: Sequence[FactChange] | None = None,
+        key_facts: bool = True,
+        regions: tuple[dict[str, int], list[int]] | None = None,
+    ):
         """``key_facts=False`` forgets only the facts no route reads whatever the facts' values:
-        the same counts over more nodes (the reference the tests and ``make bench`` check against)."""
+        the same counts over more nodes (the reference the tests and ``make bench`` check against).
+        ``regions``: the regions :meth:`report` summarises (region per state, each region's local
+        fields), by default :func:`~procsim.analysis.routes.summary.choose_regions`; ``({}, [])``
+        summarises none (the reference: one node per history, shortest routes breadth first)."""
         self.process = process
         self._order = {name: i for i, name in enumerate(process.states)}
         self._track_facts(default_fact_changes(process) if changes is None else changes)
@@ -61,6 +71,7 @@ class RouteSpace(Witnesses):
         self._dead_table: dict[tuple[str, int], dict[int, int]] = {}
         self._keys = self._choose_keys() if key_facts else ()
         self._key_field = sum(self.fields[key] for key in self._keys)
+        self.regions = choose_regions(self) if regions is None else regions
 
     # ------------------------------------------------------------ moves
     def _build_moves(self) -> None:
@@ -132,6 +143,11 @@ class RouteSpace(Witnesses):
             return cached
         boxes = list(region)
         for _, i, before, after, allowed in changes:
+            if allowed == (self.full,):
+                # no guard: a box and its changed copy differ in this fact alone, so they make
+                # one box allowing both values (the same facts as the two, and fewer to normalise)
+                boxes = [box | after if box & before else box for box in boxes]
+                continue
             field = self.fields[i]
             for box in list(boxes):
                 if not box & before:
@@ -148,7 +164,7 @@ class RouteSpace(Witnesses):
         cleared, values = self._sets[position]
         return ~cleared, values, self._guard_boxes[position]
 
-    def _boxes_after(self, region: Region, ops: Sequence[tuple[int, int, Region | None]]) -> list[int]:
+    def _boxes_after(self, region: Sequence[int], ops: Sequence[tuple[int, int, Region | None]]) -> list[int]:
         """The boxes after any of the transitions ``ops`` (see :meth:`_ops`), not normalised;
         empty when no guards can hold. A box is empty when adding ``full`` leaves a carry bit unset."""
         full, carries = self.full, self._carries
@@ -433,10 +449,18 @@ class RouteSpace(Witnesses):
     ) -> RouteReport:
         process = self.process
         start = start or process.initial
-        graph = self.graph(start, facts if facts is not None else (self.full,), max_loops, target)
+        region = facts if facts is not None else (self.full,)
         ends = self._ends(target)
-        counts, bounded, stuck = graph.count(set(ends))
-        shortest = graph.shortest(set(ends))
+        if self.regions[0]:
+            reaches = _reaching_one(process, target) if target else None
+            first = (start, self.forget(region, start, max_loops), 0)
+            counting = SummarisedCount(self, max_loops, set(ends), reaches, *self.regions)
+            counts, shortest, bounded, stuck, nodes = counting.run(first)
+        else:
+            graph = self.graph(start, region, max_loops, target)
+            counts, bounded, stuck = graph.count(set(ends))
+            shortest = {end: tuple(moves) for end, moves in graph.shortest(set(ends)).items()}
+            nodes = len(graph.keys)
         outcomes = []
         for name in ends:
             moves = shortest.get(name)
@@ -444,9 +468,7 @@ class RouteSpace(Witnesses):
             outcomes.append(Outcome(process.states[name], counts.get(name, 0), route))
         outcomes.sort(key=lambda o: (0 if o.state.is_terminal else 1, self._order[o.state.name]))
         loop_moves = tuple(move for move, _ in self.moves if move.loop)
-        return RouteReport(
-            start, target, max_loops, tuple(outcomes), bounded, stuck, loop_moves, len(graph.keys)
-        )
+        return RouteReport(start, target, max_loops, tuple(outcomes), bounded, stuck, loop_moves, nodes)
 
     def _ends(self, target: str | None) -> list[str]:
         if target is not None:

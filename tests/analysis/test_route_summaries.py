@@ -1,0 +1,135 @@
+"""Route counting with regions summarised: the same counts and shortest routes as one node per
+history, whatever the regions (brute force on a fixture, the unsummarised count on the real model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_routes import _REMITTAL_GUARDS, FIXTURES, brute_force
+
+from procsim.analysis.routes import RouteSpace
+from procsim.analysis.routes.summary import choose_regions, local_fields
+from procsim.core.model import Process
+from procsim.io.process_reader import load_process_file
+
+NONE: tuple[dict[str, int], list[int]] = ({}, [])
+
+
+def regions_of(space: RouteSpace, groups: list[list[str]]) -> tuple[dict[str, int], list[int]]:
+    """Regions from groups of state names (each group one region)."""
+    region_of = {state: number for number, group in enumerate(groups) for state in group}
+    return region_of, [local_fields(space, set(group)) for group in groups]
+
+
+def summary(report) -> tuple:
+    """Every count and every shortest route (as its steps) a report gives."""
+    routes = tuple(
+        (o.state.name, None if o.shortest is None else [m.describe() for m in o.shortest.moves])
+        for o in report.outcomes
+    )
+    return report.figures, routes
+
+
+@st.composite
+def random_regions(draw, states: list[str]) -> list[list[str]]:
+    """Some states put into a few regions (the rest left unsummarised)."""
+    chosen = draw(st.lists(st.tuples(st.sampled_from(states), st.integers(0, 2)), max_size=len(states)))
+    groups: dict[int, list[str]] = {}
+    for state, group in dict(chosen).items():
+        groups.setdefault(group, []).append(state)
+    return list(groups.values())
+
+
+# ---------------------------------------------------------------------- a fixture, by brute force
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_regions_under_any_guards_agree_with_brute_force(data, tmp_path_factory):
+    """Random guards on the remittal fixture and random regions: the summarised counts are the
+    brute-force counts, and counts and shortest routes are those without regions."""
+    document = yaml.safe_load((FIXTURES / "routes_remittal.yaml").read_text())
+    for transition in document["transitions"]:
+        if transition["trigger"] != "complain":
+            chosen = data.draw(st.lists(st.sampled_from(_REMITTAL_GUARDS), max_size=2, unique=True))
+            transition["guards"] = chosen
+    path = Path(tmp_path_factory.mktemp("remittal")) / "routes_remittal.yaml"
+    path.write_text(yaml.safe_dump(document))
+    process = load_process_file(path)
+    groups = data.draw(random_regions(list(process.states)))
+    space = RouteSpace(process, regions=NONE)
+    summarised = RouteSpace(process, regions=regions_of(space, groups))
+    for max_loops in (1, 2):
+        report = summarised.report(max_loops=max_loops)
+        assert summary(report) == summary(space.report(max_loops=max_loops))
+        assert {name: n for name, n in report.figures[0] if n} == brute_force(process, max_loops)
+
+
+# ---------------------------------------------------------------------- the real model
+@pytest.fixture(scope="module")
+def plain(process: Process) -> RouteSpace:
+    return RouteSpace(process, regions=NONE)
+
+
+@pytest.fixture(scope="module")
+def summarised(process: Process) -> RouteSpace:
+    return RouteSpace(process)
+
+
+def test_the_courts_are_one_summarised_region_and_the_misconduct_proceedings_are_not(summarised, process):
+    region_of, local = summarised.regions
+    forums = {process.states[state].forum: region for state, region in region_of.items()}
+    assert forums["admin_court"] == forums["court_of_appeal"] == forums["supreme_court"]
+    assert "misconduct" not in forums and "pat" not in forums
+    courts = local[forums["admin_court"]]
+    read = {name for i, name in enumerate(summarised.names) if courts & summarised.fields[i]}
+    assert {"quashing_order_in_force", "paused_stage", "challenged_decision"} <= read
+    assert not {"finding", "sanction", "investigation_form"} & read  # carried through the courts
+
+
+@pytest.mark.parametrize("max_loops", [0, 1])
+def test_the_whole_model_counts_alike_with_and_without_regions(summarised, plain, max_loops):
+    report, reference = summarised.report(max_loops=max_loops), plain.report(max_loops=max_loops)
+    assert summary(report) == summary(reference)
+    assert report.nodes < reference.nodes
+
+
+@pytest.mark.parametrize(
+    "start, target",
+    [
+        ("claim_issued", None),
+        ("pat_hearing", None),
+        ("hearing_listed", None),
+        ("ca_hearing_held", None),
+        (None, "hearing_dismissed_no_case"),
+        ("claim_issued", "gross_misconduct_found"),
+    ],
+)
+def test_starts_inside_and_outside_a_region_and_targets_count_alike(summarised, plain, start, target):
+    assert summary(summarised.report(start, target)) == summary(plain.report(start, target))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_regions_of_the_real_model_count_alike(data, process, plain):
+    """Random regions of the real model, from the Tribunal hearing (a few thousand nodes)."""
+    groups = data.draw(random_regions(list(process.states)))
+    space = RouteSpace(process, regions=regions_of(plain, groups))
+    assert summary(space.report("pat_hearing")) == summary(_reference(plain))
+
+
+_REFERENCE: dict[str, tuple] = {}
+
+
+def _reference(plain: RouteSpace):
+    if "pat_hearing" not in _REFERENCE:
+        _REFERENCE["pat_hearing"] = plain.report("pat_hearing")
+    return _REFERENCE["pat_hearing"]
+
+
+def test_choose_regions_puts_every_state_in_at_most_one_region(summarised, process):
+    region_of, local = choose_regions(summarised)
+    assert set(region_of) <= set(process.states)
+    assert set(region_of.values()) == set(range(len(local)))
