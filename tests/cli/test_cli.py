@@ -240,3 +240,31 @@ def test_the_program_exits_with_the_commands_status(tmp_path):
         )
         assert done.returncode == status, done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_a_command_leaves_as_few_reference_cycles_for_many_files_as_for_few(tmp_path, capsys):
+    """Why a command may run with the cycle collector paused: what it leaves in cycles does not
+    grow with its work (a cycle made per file would, and would then need the collector)."""
+    import gc
+    import shutil
+
+    text = (SCENARIOS / "dalton-jr-permission-refused.yaml").read_text()
+    left = {}
+    for count in (2, 60):
+        folder = tmp_path / str(count)
+        folder.mkdir()
+        for number in range(count):
+            (folder / f"dalton-{number}.yaml").write_text(text)
+        main(["check", str(folder)])  # warm: imports, the process, the engine
+        was = gc.isenabled()
+        gc.collect()
+        gc.disable()
+        try:
+            assert main(["check", str(folder)]) == 0
+            left[count] = gc.collect()
+        finally:
+            if was:
+                gc.enable()
+        shutil.rmtree(folder)
+    capsys.readouterr()
+    assert left[60] <= left[2] + 50, left  # fewer than one object in a cycle per file
