@@ -94,9 +94,23 @@ def timed(function: Callable[[], object], number: int) -> Callable[[], float]:
     return run
 
 
+def bytecode_env(**extra: str) -> dict[str, str]:
+    """The environment for a measured process: bytecode caches written and read.
+
+    The anchor's modules (``transitions``, installed by pip) have their bytecode compiled at
+    install; procsim, installed editable, has it written on its first run. A
+    ``PYTHONDONTWRITEBYTECODE`` in the caller's environment (any non-empty value, "0" too)
+    would make every run compile procsim's sources again, or not, depending on whether
+    something else had left a cache: dropped, so the warm-up round writes it.
+    """
+    env = dict(os.environ, **extra)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def process_cpu(command: Sequence[str], cwd: Path) -> Callable[[], float]:
     """A function running ``command`` in ``cwd`` and returning its CPU seconds (user + sys)."""
-    env = dict(os.environ, PROCSIM_SCENARIOS=str(ROOT / "scenarios"))
+    env = bytecode_env(PROCSIM_SCENARIOS=str(ROOT / "scenarios"))
 
     def run() -> float:
         with open(os.devnull, "rb") as source:
@@ -409,7 +423,7 @@ def bench_startup() -> None:
 
     def median_wall(command: list[str], runs: int = 15) -> float:
         times = []
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="0")
+        env = bytecode_env()
         for _ in range(runs):
             start = time.perf_counter()
             subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)

@@ -1,7 +1,5 @@
 """``python -m procsim``."""
 
-import sys
+from procsim.cli.main import program
 
-from procsim.cli.main import main
-
-sys.exit(main())
+program()

@@ -166,3 +166,71 @@ def test_texts_loaded_with_or_without_the_event_scan_match_the_pure_loader(text,
     fast = safe_yaml.loads(text, "x.yaml")
     monkeypatch.setattr(safe_yaml, "LOADER", safe_yaml._Loader)
     assert located(fast) == located(safe_yaml.loads(text, "x.yaml"))
+
+
+def _dated_facts(process) -> st.SearchStrategy[dict]:
+    """Random bool/enum facts and dates for every date fact (which decide the derived facts)."""
+    dates = st.builds(
+        PartialDate, st.integers(2010, 2026), st.one_of(st.none(), st.integers(1, 12)), st.none()
+    ) | st.builds(PartialDate.of, st.dates(dt.date(2010, 1, 1), dt.date(2026, 12, 31)))
+    dated = {name: dates for name, spec in process.facts.items() if spec.type == "date"}
+    return st.tuples(fact_overrides(process), st.fixed_dictionaries({}, optional=dated)).map(
+        lambda pair: pair[0] | pair[1]
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_a_trigger_fires_the_first_alternative_open_on_the_full_view(engine, process, data):
+    """Guards that read no derived fact are checked on the case's own facts, without a view:
+    the engine still fires exactly the alternative the full view (with every derived fact) opens."""
+    case = engine.new_case(data.draw(_dated_facts(process)))
+    for _ in range(data.draw(st.integers(1, 25))):
+        outgoing = process.transitions_from(case.state)
+        if not outgoing:
+            break
+        trigger = data.draw(st.sampled_from(sorted({t.trigger for t in outgoing})))
+        actor = data.draw(
+            st.sampled_from(sorted({a for t in outgoing if t.trigger == trigger for a in t.actors}))
+        )
+        open_here = [
+            option.transition
+            for option in engine.options(case)
+            if option.allowed and option.transition.trigger == trigger and actor in option.transition.actors
+        ]
+        before = dict(case.facts)
+        try:
+            step = engine.fire(case, trigger, actor=actor, date=PartialDate(2021, 3, 1))
+        except EngineError:
+            assert not open_here and case.facts == before
+            continue
+        assert open_here and step.transition == open_here[0]
+        assert step.changes == _changes(before, case.facts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_side_events_record_exactly_the_facts_that_changed(engine, process, data):
+    from procsim.core.scenario import Event
+
+    case = engine.new_case(data.draw(_dated_facts(process)))
+    for name in data.draw(st.lists(st.sampled_from(sorted(process.side_events)), max_size=12)):
+        side = process.side_events[name]
+        facts = data.draw(fact_overrides(process))
+        event = Event(
+            id="e",
+            date=PartialDate(2021, 3, 1),
+            actor=side.actors[0],
+            summary="",
+            sources=(),
+            side=name,
+            facts=facts,
+        )
+        before = dict(case.facts)
+        try:
+            step = engine.apply(case, event)
+        except EngineError:
+            assert case.facts == before  # a refused event changes nothing
+            continue
+        assert step.side_event is side and step.before == step.after == case.state
+        assert step.changes == _changes(before, case.facts)

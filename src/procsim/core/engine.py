@@ -156,10 +156,18 @@ class Engine:
         }
         self._written = {id(t): tuple(w.fact for w in writes(process, t)) for t in process.transitions}
         self._fire = {trigger: event.trigger for trigger, event in self.machine.events.items()}
-        #: per (state, trigger): its transitions, the actors they allow and the machine's event,
+        #: per (state, trigger): its transitions, the actors they allow, the machine's event, every
+        #: fact one of them writes, and whether their guards need the derived facts (most do not:
+        #: their conditions then read the case's own facts, without a view built for the event),
         #: so that an event costs one lookup
         self._moves = {
-            key: (candidates, self._actors[key], self._fire[key[1]])
+            key: (
+                candidates,
+                self._actors[key],
+                self._fire[key[1]],
+                tuple(dict.fromkeys(name for t in candidates for name in self._written[id(t)])),
+                self._needs_view(candidates),
+            )
             for key, candidates in self._candidates.items()
         }
         self._order = {name: index for index, name in enumerate(process.facts)}
@@ -170,6 +178,17 @@ class Engine:
         #: every date fact a derived fact reads, and the derived values per tuple of those dates
         self._date_facts = tuple(dict.fromkeys(source for _, chain, _ in self._derived for source in chain))
         self._derived_values: dict[tuple[Any, ...], tuple[tuple[str, Any], ...]] = {}
+
+    def _needs_view(self, candidates: tuple[Transition, ...]) -> bool:
+        """Whether the guards of ``candidates`` read a derived fact (or one of them writes one)."""
+        derived = self.process.derived
+        for transition in candidates:
+            if any(name in derived for name in self._written[id(transition)]):
+                return True
+            for guard in transition.guards:
+                if any(name in derived for name in self.process.guards[guard].condition.facts_read()):
+                    return True
+        return False
 
     def _view(self, facts: Mapping[str, Any]) -> dict[str, Any]:
         """:func:`~procsim.core.effects.facts_view`, the derived values computed once per set of dates."""
@@ -362,7 +381,7 @@ class Engine:
                 f"'{trigger}' cannot happen in state '{before}'; possible here: "
                 + (", ".join(possible) if possible else "nothing (the state is terminal)")
             )
-        candidates, actors, fire = found
+        candidates, actors, fire, written, needs_view = found
         actor = event.actor
         if actor not in actors:
             allowed = sorted(actors)
@@ -373,27 +392,29 @@ class Engine:
             saved = {name: facts.get(name) for name in given}  # only the event's own facts change before
             facts.update(given)
         else:
-            saved = {}
-        view = self._view(facts)
+            given, saved = {}, {}
+        view = self._view(facts) if needs_view else facts
+        for name in written:  # ... and then only what a transition here may write
+            saved.setdefault(name, view.get(name))
         fired: list[Transition] = []
         if not fire(case, event=event, actor=actor, facts=view, fired=fired):
-            facts.update(saved)
-            raise GuardFailed(self._explain_block(candidates, view, actor))
+            facts.update({name: saved[name] for name in given})
+            raise GuardFailed(self._explain_block(candidates, self._view(facts), actor))
         transition = fired[-1]
-        for name in self._written[id(transition)]:  # ... and then only what the transition writes
-            saved.setdefault(name, view.get(name))
-        step = Step(
-            len(case.history) + 1,
+        after = case.state
+        state = self.process.states[after]
+        history = case.history
+        step = Step(  # positional: the cheaper call, once per event
+            len(history) + 1,
             event,
             before,
-            case.state,
-            transition=transition,
-            changes=self._changed(saved, facts),
-            version=state_version(self.process, case.current, facts, view=self._view(facts))
-            if case.current.versions
-            else None,
+            after,
+            transition,
+            None,
+            self._changed(saved, facts) if saved else (),
+            state_version(self.process, state, facts, view=self._view(facts)) if state.versions else None,
         )
-        case.history.append(step)
+        history.append(step)
         return step
 
     def _changed(
@@ -442,29 +463,36 @@ class Engine:
             raise ActorNotAllowed(
                 f"actor '{event.actor}' cannot '{name}'; it is for: {', '.join(side.actors)}"
             )
-        missing = [fact for fact in side.requires if fact not in event.facts]
-        if missing:
-            raise EngineError(f"side event '{name}' must set {', '.join(missing)}")
-        given = self.coerce_facts(event.facts)
+        if side.requires:
+            missing = [fact for fact in side.requires if fact not in event.facts]
+            if missing:
+                raise EngineError(f"side event '{name}' must set {', '.join(missing)}")
         facts = case.facts
-        saved = {name: facts.get(name) for name in given}
-        facts.update(given)
+        if event.facts:
+            given = self.coerce_facts(event.facts)
+            saved = {name: facts.get(name) for name in given}
+            facts.update(given)
+        else:
+            saved = {}
         failures = self.guard_failures(side.guards, self._view(case.facts)) if side.guards else ()
         if failures:
             facts.update(saved)
             raise GuardFailed(f"'{name}' is not allowed: " + "; ".join(f.describe() for f in failures))
-        for fact, _value in side.sets:
+        for fact, value in side.sets:
             saved.setdefault(fact, facts.get(fact))
-        facts.update(dict(side.sets))
-        step = Step(
-            len(case.history) + 1,
+            facts[fact] = value
+        history = case.history
+        step = Step(  # positional: the cheaper call, once per event
+            len(history) + 1,
             event,
             case.state,
             case.state,
-            side_event=side,
-            changes=self._changed(saved, facts),
+            None,
+            side,
+            self._changed(saved, facts) if saved else (),
+            None,
         )
-        case.history.append(step)
+        history.append(step)
         return step
 
 
@@ -512,18 +540,22 @@ def replay(engine: Engine, scenario: Scenario) -> Replay:
             raise ScenarioMismatch(
                 f"'end' says pending, but '{case.state}' is terminal", path=scenario.path, line=end.line
             )
-        computed = facts_view(
-            engine.process, {k: v for k, v in case.facts.items() if k not in engine.process.derived}
-        )
+        computed: dict[str, Any] | None = None  # computed only when the scenario states a derived fact
         for name in engine.process.derived:
             stated = case.facts.get(name)
-            if stated is not None and computed[name] is not None and computed[name] != stated:
+            if stated is None:
+                continue
+            if computed is None:
+                computed = facts_view(
+                    engine.process, {k: v for k, v in case.facts.items() if k not in engine.process.derived}
+                )
+            if computed[name] is not None and computed[name] != stated:
                 raise ScenarioMismatch(
                     f"the scenario states {name} '{stated}', but {name} is derived from "
                     f"'{engine.process.derived[name].from_date}', which gives '{computed[name]}'",
                     path=scenario.path,
                 )
-        return Replay(scenario, tuple(case.history), case.state, case.view())
+        return Replay(scenario, tuple(case.history), case.state, engine._view(case.facts))
     finally:
         engine.discard(case)
 

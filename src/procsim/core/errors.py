@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from difflib import get_close_matches
 
 from procsim.core.text import one_line
 
@@ -76,5 +75,7 @@ class ScenarioMismatch(EngineError):
 
 def suggest(name: str, candidates: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the nearest candidate, or ''."""
+    from difflib import get_close_matches  # only when a name is wrong
+
     match = get_close_matches(str(name), list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""

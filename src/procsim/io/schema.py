@@ -6,7 +6,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from procsim.core.errors import SchemaError, suggest
@@ -146,7 +146,14 @@ def _describe(value: Any) -> str:
 @lru_cache(maxsize=4)
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a ``scenario`` or ``process`` file, shipped in the package."""
-    text = (resources.files("procsim.io") / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
+    name = f"{kind}.schema.json"
+    shipped = Path(__file__).resolve().parent / "schemas" / name
+    if shipped.is_file():  # an ordinary install: no need to import importlib.resources (as processes_dir)
+        text = shipped.read_text(encoding="utf-8")
+    else:
+        from importlib import resources
+
+        text = (resources.files("procsim.io") / "schemas" / name).read_text(encoding="utf-8")
     result: dict[str, Any] = json.loads(text)
     return result
 
