@@ -110,6 +110,30 @@ class RouteSpace(Witnesses):
             state: tuple(c for c in self._changes if not c[0].states or state in c[0].states)
             for state in process.states
         }
+        #: per state, its place in an order where every step that is not a loop step goes to an
+        #: earlier state (those steps have no cycles): the liveness fixed point settles in one pass
+        self._rank: dict[str, int] = {}
+        finished = 0
+        below: dict[str, list[str]] = {}
+        for move, _ in self.moves:
+            if not move.loop:
+                below.setdefault(move.source, []).append(move.dest)
+        for root in process.states:
+            if root in self._rank:
+                continue
+            stack = [(root, iter(below.get(root, ())))]
+            self._rank[root] = -1  # on the way down
+            while stack:
+                state, children = stack[-1]
+                for child in children:
+                    if child not in self._rank:
+                        self._rank[child] = -1
+                        stack.append((child, iter(below.get(child, ()))))
+                        break
+                else:
+                    stack.pop()
+                    self._rank[state] = finished
+                    finished += 1
         kinds: dict[tuple, int] = {}
         self._changes_key = {
             state: kinds.setdefault(tuple(id(c) for c in changes), len(kinds))
@@ -168,6 +192,16 @@ class RouteSpace(Witnesses):
         """The boxes after any of the transitions ``ops`` (see :meth:`_ops`), not normalised;
         empty when no guards can hold. A box is empty when adding ``full`` leaves a carry bit unset."""
         full, carries = self.full, self._carries
+        if len(ops) == 1 and len(region) == 1:  # the common case, without the nested loops
+            kept, values, guards = ops[0]
+            box = region[0]
+            if guards is None:
+                return [(box & kept) | values]
+            return [
+                (both & kept) | values
+                for guard_box in guards
+                if ((both := box & guard_box) + full) & carries == carries
+            ]
         boxes: list[int] = []
         for kept, values, guards in ops:
             if guards is None:
@@ -233,6 +267,7 @@ class RouteSpace(Witnesses):
             for p in positions:
                 written &= self._sets[p][0]
             edges.append((move.source, move.dest, move.loop, read, written))
+        edges.sort(key=lambda edge: self._rank[edge[0]])
         self._live[loops_left] = _settle(live, edges, after_loop)
         return live
 
@@ -308,6 +343,7 @@ class RouteSpace(Witnesses):
                         edges.extend(
                             ((move.source, v), (move.dest, d), move.loop, read, written) for d in after
                         )
+        edges.sort(key=lambda edge: self._rank[edge[0][0]])
         self._keyed[key, loops_left] = _settle(live, edges, after_loop)
         return live
 

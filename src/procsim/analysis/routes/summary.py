@@ -180,8 +180,6 @@ class SummarisedCount:
         #: per way out: (destination, loop steps after it, its transitions' ops, the destination's
         #: forgetting table, the tagged facts where it is taken)
         self._exit_info: list[tuple] = []
-        #: per (way out, tag, passengers): the boxes after the step out, not yet forgotten
-        self._parts: dict[tuple[int, int, tuple[int, ...]], list[int]] = {}
         self._left: dict[tuple[int, int], Key | None] = {}
         self._fates: dict[tuple[int, int], str] = {}
         self._carried: dict[Carried, int] = {}
@@ -292,27 +290,29 @@ class SummarisedCount:
                 summary.bounded = 1
             else:
                 summary.stuck = 1
-        memo = self._memo
+        # The steps on are in the process's order (``moves_from``), so a route found through an
+        # earlier step wins a tie: only a shorter one replaces it.
+        memo, exits, ends, leaves = self._memo, summary.exits, summary.ends, summary.leaves
         for number, child in inside:
             below = memo[child]
             for exit_key, (count, length, moves) in below.exits.items():
-                entry = summary.exits.get(exit_key)
+                entry = exits.get(exit_key)
                 if entry is None:
-                    summary.exits[exit_key] = [count, length + 1, (number, *moves)]
+                    exits[exit_key] = [count, length + 1, (number, *moves)]
                 else:
                     entry[0] += count
-                    if length + 1 <= entry[1]:
-                        _better(length + 1, (number, *moves), entry)
+                    if length + 1 < entry[1]:
+                        entry[1], entry[2] = length + 1, (number, *moves)
             for end, (count, length, moves) in below.ends.items():
-                entry = summary.ends.get(end)
+                entry = ends.get(end)
                 if entry is None:
-                    summary.ends[end] = [count, length + 1, (number, *moves)]
+                    ends[end] = [count, length + 1, (number, *moves)]
                 else:
                     entry[0] += count
-                    if length + 1 <= entry[1]:
-                        _better(length + 1, (number, *moves), entry)
+                    if length + 1 < entry[1]:
+                        entry[1], entry[2] = length + 1, (number, *moves)
             for leaf, count in below.leaves.items():
-                summary.leaves[leaf] = summary.leaves.get(leaf, 0) + count
+                leaves[leaf] = leaves.get(leaf, 0) + count
             summary.bounded += below.bounded
             summary.stuck += below.stuck
         return summary
@@ -327,55 +327,37 @@ class SummarisedCount:
             for one in passengers
         ]
 
-    def _after(self, exit_id: int, carried: Carried, local: int) -> list[int]:
-        """The boxes after way out ``exit_id`` with the passengers put back (not yet forgotten):
-        tag by tag, each looked up once per passengers (the same passengers recur in many entries)."""
-        parts, boxes_after = self._parts, self.space._boxes_after
-        _dest, _used, ops, _dead, tagged = self._exit_info[exit_id]
-        boxes: list[int] = []
-        for tag, passengers in enumerate(carried):
-            key = (exit_id, tag, passengers)
-            part = parts.get(key)
-            if part is None:
-                whole = [box & (local | one) for box in tagged[tag] for one in passengers]
-                part = parts[key] = boxes_after(whole, ops) if whole else []
-            boxes.extend(part)
-        return boxes
-
     def _leave(self, exit_id: int, carried: Carried, carried_id: int, local: int) -> Key | None:
         """The node a route reaches by way out ``exit_id`` with these passengers (None: it cannot);
         looked up once per (way out, passengers): many entries share both."""
         key = (exit_id, carried_id)
-        if key in self._left:
-            return self._left[key]
-        boxes = self._after(exit_id, carried, local)
-        child = None
-        if boxes:
-            dest, used, _ops, dead, _tagged = self._exit_info[exit_id]
-            child = (dest, self.space._forget_boxes(boxes, dead, dest, self.max_loops - used), used)
-        self._left[key] = child
+        left = self._left
+        if key in left:
+            return left[key]
+        dest, used, ops, dead, tagged = self._exit_info[exit_id]
+        space = self.space
+        boxes = space._boxes_after(self._whole(tagged, carried, local), ops)
+        child = (dest, space._forget_boxes(boxes, dead, dest, self.max_loops - used), used) if boxes else None
+        left[key] = child
         return child
 
     def _leaf_fate(self, leaf: int, carried: Carried, carried_id: int, local: int) -> str:
-        """'on' when a step out can happen, else 'bounded' (a loop step held back could happen)
-        or 'stuck'; once per (leaf, passengers)."""
+        """'bounded' when a loop step held back by the loop bound could happen at a leaf from
+        which no step out can, else 'stuck'; once per (leaf, passengers)."""
         key = (leaf, carried_id)
         fate = self._fates.get(key)
         if fate is not None:
             return fate
         space = self.space
-        (state, tagged, _loops), exits, held = self._leaf_info[leaf]
+        (state, tagged, _loops), _exits, held = self._leaf_info[leaf]
         fate = "stuck"
-        if any(self._after(exit_id, carried, local) for exit_id in exits):
-            fate = "on"
-        else:
-            for number in held:
-                if not any(facts and space.step(facts, number) for facts in tagged):
-                    continue  # ruled out by the local facts, whatever the passengers
-                inside = self.region_of.get(space._move_parts[number][1]) == self.region_of[state]
-                if inside or space.step(space.normalise(self._whole(tagged, carried, local)), number):
-                    fate = "bounded"
-                    break
+        for number in held:
+            if not any(facts and space.step(facts, number) for facts in tagged):
+                continue  # ruled out by the local facts, whatever the passengers
+            inside = self.region_of.get(space._move_parts[number][1]) == self.region_of[state]
+            if inside or space.step(space.normalise(self._whole(tagged, carried, local)), number):
+                fate = "bounded"
+                break
         self._fates[key] = fate
         return fate
 
@@ -404,7 +386,14 @@ class SummarisedCount:
             region = self.region_of.get(key[0])
             if region is None:
                 found, held = space.successors(key, max_loops, reaches)
-                edges.append([((number,), node_of(child_key), 1) for number, child_key in found])
+                out = []
+                for number, child_key in found:
+                    child = ids.get(child_key)
+                    if child is None:  # a new node, as node_of adds it
+                        child = ids[child_key] = len(keys)
+                        keys.append(child_key)
+                    out.append(((number,), child, 1))
+                edges.append(out)
                 if not found and any(space.step(key[1], number) for number in held):
                     bounded_nodes.add(node)
             else:
@@ -424,9 +413,11 @@ class SummarisedCount:
         carried_id = self._carried.setdefault(carried, len(self._carried))
         summary = self._summary(tagged)
         merged: dict[int, list] = {}
+        blocked: set[int] = set()  # the ways out these passengers rule out
         for exit_id, (count, length, moves) in summary.exits.items():
             child_key = self._leave(exit_id, carried, carried_id, local)
             if child_key is None:
+                blocked.add(exit_id)
                 continue
             child = node_of(child_key)
             entry = merged.get(child)
@@ -435,8 +426,12 @@ class SummarisedCount:
             else:
                 entry[0] += count
                 _better(length, moves, entry)
-        fates = {"bounded": 0, "stuck": 0, "on": 0}
+        fates = {"bounded": 0, "stuck": 0}
+        leaf_info = self._leaf_info
         for leaf, count in summary.leaves.items():
+            # a leaf with a way out these passengers allow goes on (its routes are in ``out``)
+            if not all(exit_id in blocked for exit_id in leaf_info[leaf][1]):
+                continue
             fates[self._leaf_fate(leaf, carried, carried_id, local)] += count
         out = [(moves, child, count) for child, (count, _length, moves) in merged.items()]
         return summary, out, fates["bounded"], fates["stuck"]
