@@ -386,7 +386,7 @@ class SummarisedCount:
             region = self.region_of.get(key[0])
             if region is None:
                 found, held = space.successors(key, max_loops, reaches)
-                out = []
+                out: list[tuple[tuple[int, ...], int, int]] = []
                 for number, child_key in found:
                     child = ids.get(child_key)
                     if child is None:  # a new node, as node_of adds it
@@ -397,8 +397,8 @@ class SummarisedCount:
                 if not found and any(space.step(key[1], number) for number in held):
                     bounded_nodes.add(node)
             else:
-                summary, out, bounded, stuck = self._through(key, region, node_of)
-                edges.append(out)
+                summary, through, bounded, stuck = self._through(key, region, node_of)
+                edges.append(through)
                 entered[node] = (summary, bounded, stuck)
             node += 1
         return self._totals(keys, edges, entered, bounded_nodes)
