@@ -22,7 +22,12 @@ guard can read again is judged box by box, per value of a few *key facts*
 (:meth:`RouteSpace._choose_keys`): a route whose panel decision was quashed goes
 back to the panel, never to the investigation, so it forgets how the
 investigation was run. A key fact is itself kept wherever that judgment forgets
-more, so the counts are exactly those of forgetting nothing."""
+more, so the counts are exactly those of forgetting nothing.
+
+**Regions**: :meth:`RouteSpace.report` counts a stretch of a route through a region whose steps
+read few facts (the courts) once per pattern of those facts, carrying the others through
+(:mod:`procsim.analysis.routes.summary`); :meth:`RouteSpace.graph`, which lists routes and
+finds witnesses, keeps one node per history."""
 
 from __future__ import annotations
 
