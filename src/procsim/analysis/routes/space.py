@@ -389,6 +389,12 @@ class RouteSpace(Witnesses):
     ) -> Region:
         """:meth:`forget` with ``dead``, the state's table of key-fact bits -> fields to forget."""
         key_field = self._key_field
+        if len(boxes) == 1:  # the common case
+            box = boxes[0]
+            fields = dead.get(box & key_field)
+            if fields is None:
+                fields = dead[box & key_field] = self._dead_fields(state, loops_left, box & key_field)
+            return (box | fields,)
         forgotten = []
         for box in boxes:
             bits = box & key_field

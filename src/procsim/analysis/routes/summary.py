@@ -180,7 +180,8 @@ class SummarisedCount:
         #: per way out: (destination, loop steps after it, its transitions' ops, the destination's
         #: forgetting table, the tagged facts where it is taken)
         self._exit_info: list[tuple] = []
-        self._left: dict[tuple[int, int], Key | None] = {}
+        #: per way out: passengers (their number) -> the node reached, or None where it cannot be taken
+        self._left: list[dict[int, Key | None]] = []
         self._fates: dict[tuple[int, int], str] = {}
         self._carried: dict[Carried, int] = {}
         self._leaf_info: list[tuple] = []
@@ -268,6 +269,7 @@ class SummarisedCount:
                 if exit_id is None:
                     exit_id = self._exit_ids[exit_key] = len(self._exit_info)
                     self._exit_info.append((dest, used, ops, dead, kept))
+                    self._left.append({})
                 out.append((number, exit_id))
         return inside, out, held
 
@@ -330,15 +332,14 @@ class SummarisedCount:
     def _leave(self, exit_id: int, carried: Carried, carried_id: int, local: int) -> Key | None:
         """The node a route reaches by way out ``exit_id`` with these passengers (None: it cannot);
         looked up once per (way out, passengers): many entries share both."""
-        key = (exit_id, carried_id)
-        left = self._left
-        if key in left:
-            return left[key]
+        left = self._left[exit_id]
+        if carried_id in left:
+            return left[carried_id]
         dest, used, ops, dead, tagged = self._exit_info[exit_id]
         space = self.space
         boxes = space._boxes_after(self._whole(tagged, carried, local), ops)
         child = (dest, space._forget_boxes(boxes, dead, dest, self.max_loops - used), used) if boxes else None
-        left[key] = child
+        left[carried_id] = child
         return child
 
     def _leaf_fate(self, leaf: int, carried: Carried, carried_id: int, local: int) -> str:
