@@ -133,3 +133,62 @@ def test_choose_regions_puts_every_state_in_at_most_one_region(summarised, proce
     region_of, local = choose_regions(summarised)
     assert set(region_of) <= set(process.states)
     assert set(region_of.values()) == set(range(len(local)))
+
+
+# ---------------------------------------------------------------------- listing routes
+def listed_over_the_whole_graph(
+    space: RouteSpace, start: str, target: str | None, max_loops: int, limit: int
+):
+    """The reference listing: the whole route graph built first, then depth first over the
+    nodes from which some route reaches an end."""
+    graph = space.graph(start, (space.full,), max_loops, target)
+    ends = set(space._ends(target))
+    counts = graph.counts_to(ends)
+    listed: list[list[str]] = []
+
+    def walk(node: int, path: list[str]) -> None:
+        if len(listed) >= limit:
+            return
+        if graph.keys[node][0] in ends:
+            listed.append(list(path))
+        for number, child in graph.edges[node]:
+            if counts[child]:
+                walk(child, [*path, space.moves[number][0].describe()])
+
+    walk(0, [])
+    return listed[:limit]
+
+
+def listed(space: RouteSpace, start: str, target: str | None, max_loops: int, limit: int):
+    return [[m.describe() for m in r.moves] for r in space.routes(start, target, max_loops, limit=limit)]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_routes_are_listed_node_by_node_as_over_the_whole_graph(data, tmp_path_factory):
+    """Random guards on the remittal fixture (some make routes stuck or stopped by the loop bound):
+    every route, in the same order, as the listing over the whole graph."""
+    document = yaml.safe_load((FIXTURES / "routes_remittal.yaml").read_text())
+    for transition in document["transitions"]:
+        if transition["trigger"] != "complain":
+            chosen = data.draw(st.lists(st.sampled_from(_REMITTAL_GUARDS), max_size=2, unique=True))
+            transition["guards"] = chosen
+    path = Path(tmp_path_factory.mktemp("remittal")) / "routes_remittal.yaml"
+    path.write_text(yaml.safe_dump(document))
+    space = RouteSpace(load_process_file(path))
+    target = data.draw(st.sampled_from([None, "warned", "dismissed", "whd"]))
+    limit = data.draw(st.integers(1, 400))
+    for max_loops in (1, 2):
+        start = space.process.initial
+        expected = listed_over_the_whole_graph(space, start, target, max_loops, limit)
+        assert listed(space, start, target, max_loops, limit) == expected
+
+
+@pytest.mark.parametrize(
+    "start, target, limit",
+    [("incident", None, 300), ("claim_issued", None, 300), ("incident", "barred_list", 50)],
+)
+def test_the_real_model_lists_routes_as_over_the_whole_graph(summarised, start, target, limit):
+    expected = listed_over_the_whole_graph(summarised, start, target, 1, limit)
+    assert len(expected) == limit
+    assert listed(summarised, start, target, 1, limit) == expected

@@ -530,32 +530,47 @@ class RouteSpace(Witnesses):
         facts: Region | None = None,
         limit: int = 100,
     ) -> Iterator[Route]:
-        """The routes themselves, depth first in the process's order of steps, at most ``limit``."""
+        """The routes themselves, depth first in the process's order of steps, at most ``limit``.
+
+        Node by node from ``start``, as far as the routes listed need: a node from which no
+        route reaches an end (every route from it stopped by the loop bound, or stuck) is
+        remembered once explored, and not entered again.
+        """
         start = start or self.process.initial
-        graph = self.graph(start, facts if facts is not None else (self.full,), max_loops, target)
+        region = facts if facts is not None else (self.full,)
         ends = set(self._ends(target))
-        counts = graph.counts_to(ends)
+        reaches = _reaching_one(self.process, target) if target else None
+        first = (start, self.forget(region, start, max_loops), 0)
+        dead: set[tuple[str, Region, int]] = set()
         produced = 0
         path: list[Move] = []
-        stack: list[list[int]] = [[0, 0]]  # node, next edge
+        # node, its moves on (child keys), the next to take, whether a route below it reached an end
+        stack: list[list[Any]] = [[first, None, 0, False]]
         while stack and produced < limit:
             top = stack[-1]
-            node, position = top
-            if position == 0 and graph.keys[node][0] in ends:
-                produced += 1
-                yield Route(start, tuple(path))
-            edges = graph.edges[node]
-            while position < len(edges) and not counts[edges[position][1]]:
+            key, found, position, _ = top
+            if found is None:
+                found = top[1] = self.successors(key, max_loops, reaches)[0]
+                if key[0] in ends:
+                    produced += 1
+                    top[3] = True
+                    yield Route(start, tuple(path))
+                    continue
+            while position < len(found) and found[position][1] in dead:
                 position += 1
-            if position >= len(edges):
+            if position >= len(found):
                 stack.pop()
+                if not top[3]:
+                    dead.add(key)
+                elif stack:
+                    stack[-1][3] = True
                 if path:
                     path.pop()
                 continue
-            top[1] = position + 1
-            number, child = edges[position]
+            top[2] = position + 1
+            number, child = found[position]
             path.append(self.moves[number][0])
-            stack.append([child, 0])
+            stack.append([child, None, 0, False])
 
     def shortest(
         self, start: str, target: str, max_loops: int = 1, facts: Region | None = None
