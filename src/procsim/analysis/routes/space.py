@@ -26,8 +26,8 @@ more, so the counts are exactly those of forgetting nothing.
 
 **Regions**: :meth:`RouteSpace.report` counts a stretch of a route through a region whose steps
 read few facts (the courts) once per pattern of those facts, carrying the others through
-(:mod:`procsim.analysis.routes.summary`); :meth:`RouteSpace.graph`, which lists routes and
-finds witnesses, keeps one node per history."""
+(:mod:`procsim.analysis.routes.summary`); :meth:`RouteSpace.graph` keeps one node per history
+(the reference the tests compare with), and :meth:`RouteSpace.routes` walks node by node."""
 
 from __future__ import annotations
 
@@ -117,28 +117,11 @@ class RouteSpace(Witnesses):
         }
         #: per state, its place in an order where every step that is not a loop step goes to an
         #: earlier state (those steps have no cycles): the liveness fixed point settles in one pass
-        self._rank: dict[str, int] = {}
-        finished = 0
         below: dict[str, list[str]] = {}
         for move, _ in self.moves:
             if not move.loop:
                 below.setdefault(move.source, []).append(move.dest)
-        for root in process.states:
-            if root in self._rank:
-                continue
-            stack = [(root, iter(below.get(root, ())))]
-            self._rank[root] = -1  # on the way down
-            while stack:
-                state, children = stack[-1]
-                for child in children:
-                    if child not in self._rank:
-                        self._rank[child] = -1
-                        stack.append((child, iter(below.get(child, ()))))
-                        break
-                else:
-                    stack.pop()
-                    self._rank[state] = finished
-                    finished += 1
+        self._rank = _finishing_order(list(process.states), below)
         kinds: dict[tuple, int] = {}
         self._changes_key = {
             state: kinds.setdefault(tuple(id(c) for c in changes), len(kinds))
@@ -591,6 +574,28 @@ class RouteSpace(Witnesses):
         if target not in found:
             return None
         return Route(start, tuple(self.moves[n][0] for n in found[target]))
+
+
+def _finishing_order(nodes: Sequence[str], below: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """Each node's place in depth-first finishing order: after every node below it (no cycles)."""
+    order: dict[str, int] = {}
+    seen: set[str] = set()
+    for root in nodes:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(below.get(root, ())))]
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append((child, iter(below.get(child, ()))))
+                    break
+            else:
+                stack.pop()
+                order[node] = len(order)
+    return order
 
 
 def _settle(

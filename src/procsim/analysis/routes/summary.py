@@ -11,11 +11,11 @@ Inside a region, guards read, and steps and side events write, only the region's
 (the courts: whether a quashing order is in force, where the proceedings paused, ...). The other
 facts are *passengers*: carried through unread, needed again only where a route leaves the region
 (a remittal back to the panel reads the finding and the sanction). A node entering the region,
-(state, facts, loop steps), is split box by box into its local part and its passengers: one *tag*
-per distinct passenger part. Every box evolves on its own (a guard narrows a box, a step rewrites
-it, a side event adds changed copies, forgetting frees its dead fields), so the region is walked
-with the tagged local parts alone, and every entry with the same tagged local parts shares the
-walk: its exits, with how many routes lead to each and the shortest of them (ties: the process's
+(state, facts, loop steps), is split box by box into its local part and its passengers, and the
+passenger parts that come with the same local facts share one *tag*. Every box evolves on its own
+(a guard narrows a box, a step rewrites it, a side event widens it or adds a changed copy,
+forgetting frees its dead fields), so the region is walked with the tagged local facts alone,
+and every entry with the same tagged local facts shares the walk: its exits, with how many routes lead to each and the shortest of them (ties: the process's
 order of steps), the outcomes reached inside, and the routes stopped or stuck there. Where a route
 leaves, the passengers are put back, tag by tag, and the step out is taken on the whole facts.
 
@@ -135,10 +135,11 @@ def choose_regions(space: BoxSpace) -> tuple[dict[str, int], list[int]]:
 class _Summary:
     """What lies ahead of a node inside a region, on the local facts alone.
 
-    ``exits``: per way out (move number, loop steps taken, tagged facts where it is taken), how
-    many routes inside lead to it and the shortest, move out included. ``ends``: per outcome
-    inside, the routes that reach it and the shortest. ``leaves``: nodes with no step on inside
-    whose fate (stuck, stopped, or going on out) depends on the passengers, with their routes.
+    ``exits``: per way out (its number in ``_exit_info``: the move, the loop steps taken, the
+    tagged facts where it is taken), how many routes inside lead to it and the shortest, move out
+    included. ``ends``: per outcome inside, the routes that reach it and the shortest.
+    ``leaves``: nodes with no step on inside whose fate (stuck, stopped, or going on out)
+    depends on the passengers, with their routes.
     """
 
     __slots__ = ("bounded", "ends", "exits", "leaves", "stuck")
