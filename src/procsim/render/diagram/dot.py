@@ -163,7 +163,7 @@ def _graph(diagram: Diagram, rows: bool, legend: bool = True) -> dict[str, objec
         "bgcolor": "white",
         "pad": 0.4,
         "nodesep": 0.18 if big else 0.6 if diagram.kind == "overview" else 0.25,
-        "ranksep": 0.45 if big else 1.1 if diagram.kind == "overview" else 0.6,
+        "ranksep": 0.45 if big else 1.1 if diagram.kind == "overview" else 0.55,
         "newrank": True,
         "outputorder": "edgesfirst",
         "labelloc": "t",
@@ -533,6 +533,20 @@ def _edge_defaults(diagram: Diagram) -> dict[str, object]:
 
 
 # ---------------------------------------------------------------------- nodes
+def _cds_margin(label: str, across: float) -> str:
+    """The margin of a tag-shaped box (shape ``cds``) where a forum is entered or left.
+
+    Graphviz draws a ``cds`` 12 points shorter than the box its label needs, whatever the number
+    of lines: one line still fits (the shape's least height is enough), but a label of two lines
+    or more spilled over the top and bottom edges with the usual margin of 0.04 in; 0.1 in (7.2
+    points a side) keeps it inside.
+    """
+    return f"{across},{CDS_DOWN}" if "<br/>" in label else f"{across},0.04"
+
+
+CDS_DOWN = 0.1
+
+
 def _node(diagram: Diagram, node: Node) -> dict[str, object]:
     if node.kind == "start":
         return {
@@ -580,7 +594,7 @@ def _node(diagram: Diagram, node: Node) -> dict[str, object]:
             "penwidth": 1.5,
             "fontcolor": style.FAINT_TEXT if faint else style.TEXT,
             "label": Html(name + ("<br/>" + forum if forum else "")),
-            "margin": "0.12,0.04",
+            "margin": _cds_margin(name + ("<br/>" + forum if forum else ""), 0.12),
             "tooltip": node.tooltip or None,
         }
     if node.kind == "entry":
@@ -591,8 +605,8 @@ def _node(diagram: Diagram, node: Node) -> dict[str, object]:
             "fillcolor": style.forum_fill(index),
             "color": style.forum_border(index),
             "penwidth": 1.5,
-            "label": Html(_font(lines_html(node.label, 20), size=_size(diagram, 13), bold=True)),
-            "margin": "0.14,0.06",
+            "label": Html(label := _font(lines_html(node.label, 20), size=_size(diagram, 13), bold=True)),
+            "margin": _cds_margin(label, 0.14),
             "tooltip": node.tooltip or None,
         }
     if node.kind == "forum":
