@@ -264,6 +264,27 @@ def test_timeline_links_to_the_steps(opened):
     assert "Step 12 of" in page.panel()
 
 
+@pytest.mark.parametrize("fragment", ["#step-0", "#step-13", "#step-33"])
+def test_the_map_follows_the_case_inside_the_drawing(opened, fragment):
+    """The map shows the current stage, and a stage near the drawing's edge is shown with the
+    drawing's edge at the window's: at the start, the title at the top left, not empty space."""
+    page = opened(fragment=fragment)
+    view = page.page.locator("#map-view").bounding_box()
+    drawing = page.page.locator("#map-svg g.graph").first.bounding_box()
+    current = page.page.locator("#map-svg .current").first.bounding_box()
+    assert view and drawing and current
+    right, bottom = view["x"] + view["width"], view["y"] + view["height"]
+    assert view["x"] <= current["x"] and current["x"] + current["width"] <= right
+    assert view["y"] <= current["y"] and current["y"] + current["height"] <= bottom
+    # the drawing covers the whole window (zoomed in, it is larger than the window both ways)
+    assert drawing["x"] <= view["x"] + 1 and drawing["x"] + drawing["width"] >= right - 1
+    assert drawing["y"] <= view["y"] + 1 and drawing["y"] + drawing["height"] >= bottom - 1
+    if fragment == "#step-0":
+        title = page.page.locator("#map-svg text", has_text="R (O'Connor) v Police").first.bounding_box()
+        assert title and view["x"] <= title["x"] and view["y"] <= title["y"]
+        assert title["x"] + title["width"] <= right
+
+
 # ---------------------------------------------------------------------- access, size, screenshots
 def test_every_control_has_an_accessible_name(opened):
     page = opened()

@@ -555,7 +555,7 @@
       var r = zoom.region(shape), full = svg.viewBox.baseVal;
       var base = PanZoom.full || (PanZoom.full = { w: full.width, h: full.height });
       var w = Math.max(r.w, base.w * 0.5), hgt = Math.max(r.h, base.h * 0.5);
-      zoom.show({ x: r.x + r.w / 2 - w / 2, y: r.y + r.h / 2 - hgt / 2, w: w, h: hgt }, 0);
+      zoom.showWithin({ x: r.x + r.w / 2 - w / 2, y: r.y + r.h / 2 - hgt / 2, w: w, h: hgt }, 0);
     }
   }
 

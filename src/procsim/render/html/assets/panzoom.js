@@ -16,6 +16,14 @@ var PanZoom = function (svg, container) {
     box = { x: region.x + region.w / 2 - w / 2, y: region.y + region.h / 2 - h / 2, w: w, h: h };
     apply();
   }
+  /* As show(), then slid back inside the drawing where the view is smaller than it: a stage near
+   * an edge is shown with the drawing's edge at the window's edge, not beside empty space. */
+  function showWithin(region, pad) {
+    show(region, pad);
+    box.x = box.w <= full.w ? Math.min(Math.max(box.x, full.x), full.x + full.w - box.w) : full.x + full.w / 2 - box.w / 2;
+    box.y = box.h <= full.h ? Math.min(Math.max(box.y, full.y), full.y + full.h - box.h) : full.y + full.h / 2 - box.h / 2;
+    apply();
+  }
   function fit() { show(full, 0); }
   function zoom(factor, cx, cy) {
     if (cx === undefined) { cx = box.x + box.w / 2; cy = box.y + box.h / 2; }
@@ -77,5 +85,5 @@ var PanZoom = function (svg, container) {
     }
   });
   fit();
-  return { fit: fit, zoom: zoom, show: show, region: region, pan: pan };
+  return { fit: fit, zoom: zoom, show: show, showWithin: showWithin, region: region, pan: pan };
 };
