@@ -111,6 +111,15 @@ def test_starts_inside_and_outside_a_region_and_targets_count_alike(summarised, 
     assert summary(summarised.report(start, target)) == summary(plain.report(start, target))
 
 
+@pytest.mark.parametrize("facts", [{"regime": "2020"}, {"regime": "2012", "officer_status": "serving"}])
+def test_facts_fixed_at_the_start_count_alike(summarised, plain, facts):
+    """``paths --fact``: the facts fixed at the start ride through the courts like any other."""
+    region = summarised.fixed(facts)
+    report = summarised.report("claim_issued", facts=region)
+    assert summary(report) == summary(plain.report("claim_issued", facts=region))
+    assert report.total < summarised.report("claim_issued").total
+
+
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_regions_of_the_real_model_count_alike(data, process, plain):
