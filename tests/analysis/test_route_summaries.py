@@ -120,22 +120,18 @@ def test_facts_fixed_at_the_start_count_alike(summarised, plain, facts):
     assert report.total < summarised.report("claim_issued").total
 
 
+@pytest.fixture(scope="module")
+def from_the_tribunal(plain: RouteSpace):
+    return plain.report("pat_hearing")
+
+
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_any_regions_of_the_real_model_count_alike(data, process, plain):
+def test_any_regions_of_the_real_model_count_alike(data, process, plain, from_the_tribunal):
     """Random regions of the real model, from the Tribunal hearing (a few thousand nodes)."""
     groups = data.draw(random_regions(list(process.states)))
     space = RouteSpace(process, regions=regions_of(plain, groups))
-    assert summary(space.report("pat_hearing")) == summary(_reference(plain))
-
-
-_REFERENCE: dict[str, tuple] = {}
-
-
-def _reference(plain: RouteSpace):
-    if "pat_hearing" not in _REFERENCE:
-        _REFERENCE["pat_hearing"] = plain.report("pat_hearing")
-    return _REFERENCE["pat_hearing"]
+    assert summary(space.report("pat_hearing")) == summary(from_the_tribunal)
 
 
 def test_choose_regions_puts_every_state_in_at_most_one_region(summarised, process):
