@@ -76,7 +76,15 @@ class RouteSpace(Witnesses):
         self._dead_table: dict[tuple[str, int], dict[int, int]] = {}
         self._keys = self._choose_keys() if key_facts else ()
         self._key_field = sum(self.fields[key] for key in self._keys)
-        self.regions = choose_regions(self) if regions is None else regions
+        self._regions = regions
+
+    @property
+    def regions(self) -> tuple[dict[str, int], list[int]]:
+        """The regions :meth:`report` summarises, chosen when first needed (listing routes, finding
+        the shortest and witnesses never need them)."""
+        if self._regions is None:
+            self._regions = choose_regions(self)
+        return self._regions
 
     # ------------------------------------------------------------ moves
     def _build_moves(self) -> None:
@@ -374,9 +382,10 @@ class RouteSpace(Witnesses):
         key_field = self._key_field
         if len(boxes) == 1:  # the common case
             box = boxes[0]
-            fields = dead.get(box & key_field)
+            bits = box & key_field
+            fields = dead.get(bits)
             if fields is None:
-                fields = dead[box & key_field] = self._dead_fields(state, loops_left, box & key_field)
+                fields = dead[bits] = self._dead_fields(state, loops_left, bits)
             return (box | fields,)
         forgotten = []
         for box in boxes:
@@ -418,22 +427,37 @@ class RouteSpace(Witnesses):
         found, held = [], []
         if self._changes_at[state]:
             facts = self.closure(facts, state)
-        plan = self._plans.get((state, loops, max_loops))
-        if plan is None:
-            plan = self._plans[state, loops, max_loops] = self._plan(state, loops, max_loops)
-        boxes_after, forget_boxes = self._boxes_after, self._forget_boxes
-        for number, dest, used, ops, dead in plan:
+        move_on = self._move_on
+        for number, dest, used, ops, dead in self._plan_for(state, loops, max_loops):
             if reaches is not None and dest not in reaches:
                 continue
             if ops is None:
                 held.append(number)
                 continue
-            boxes = boxes_after(facts, ops)
-            if not boxes:
-                continue
-            after = forget_boxes(boxes, dead, dest, max_loops - used)
-            found.append((number, (dest, after, used)))
+            after = move_on(facts, ops, dead, dest, max_loops - used)
+            if after:
+                found.append((number, (dest, after, used)))
         return found, held
+
+    def _plan_for(self, state: str, loops: int, max_loops: int) -> list[tuple]:
+        """:meth:`_plan`, made once per (state, loop steps taken, loop bound)."""
+        plan = self._plans.get((state, loops, max_loops))
+        if plan is None:
+            plan = self._plans[state, loops, max_loops] = self._plan(state, loops, max_loops)
+        return plan
+
+    def _move_on(
+        self,
+        facts: Sequence[int],
+        ops: Sequence[tuple[int, int, Region | None]],
+        dead: dict[int, int],
+        dest: str,
+        loops_left: int,
+    ) -> Region:
+        """The facts after a planned move (its transitions' ``ops``), forgotten as ``dest`` forgets
+        them (``dead``: its table, see :meth:`_forget_boxes`); empty when no guard can hold."""
+        boxes = self._boxes_after(facts, ops)
+        return self._forget_boxes(boxes, dead, dest, loops_left) if boxes else ()
 
     def graph(self, start: str, region: Region, max_loops: int, target: str | None = None) -> _Graph:
         """Every node reachable from ``start``: (state, facts possible, loop steps taken)."""

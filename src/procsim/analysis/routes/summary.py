@@ -46,7 +46,6 @@ class BoxSpace(Protocol):
     fields: tuple[int, ...]
     _key_field: int
     _changes_at: dict[str, tuple]
-    _plans: dict[tuple[str, int, int], list[tuple]]
     _move_parts: list[tuple[str, str, int, tuple[int, ...]]]
     _sets: list[tuple[int, int]]
 
@@ -56,13 +55,18 @@ class BoxSpace(Protocol):
     def successors(
         self, key: tuple[str, Region, int], max_loops: int, reaches: set[str] | None = None
     ) -> Any: ...
-    def _plan(self, state: str, loops: int, max_loops: int) -> list[tuple]: ...
+    def _plan_for(self, state: str, loops: int, max_loops: int) -> list[tuple]: ...
+    def _move_on(
+        self,
+        facts: Sequence[int],
+        ops: Sequence[tuple[int, int, Region | None]],
+        dead: dict[int, int],
+        dest: str,
+        loops_left: int,
+    ) -> Region: ...
     def _boxes_after(
         self, region: Sequence[int], ops: Sequence[tuple[int, int, Region | None]]
     ) -> list[int]: ...
-    def _forget_boxes(
-        self, boxes: Sequence[int], dead: dict[int, int], state: str, loops_left: int
-    ) -> Region: ...
     def _reads(self, guards: Sequence[str]) -> int: ...
     def _change_reads(self, state: str) -> int: ...
 
@@ -236,12 +240,9 @@ class SummarisedCount:
         closed = tagged
         if space._changes_at[state]:
             closed = tuple(space.closure(facts, state) if facts else facts for facts in tagged)
-        plans = space._plans
-        plan = plans.get((state, loops, self.max_loops))
-        if plan is None:
-            plan = plans[state, loops, self.max_loops] = space._plan(state, loops, self.max_loops)
+        plan = space._plan_for(state, loops, self.max_loops)
         inside, out, held = [], [], []
-        boxes_after, forget_boxes, reaches = space._boxes_after, space._forget_boxes, self.reaches
+        boxes_after, move_on, reaches = space._boxes_after, space._move_on, self.reaches
         for number, dest, used, ops, dead in plan:
             if reaches is not None and dest not in reaches:
                 continue
@@ -249,17 +250,10 @@ class SummarisedCount:
                 held.append(number)
                 continue
             if self.region_of.get(dest) == region:
-                after = []
-                any_left = False
-                for facts in closed:
-                    boxes = boxes_after(facts, ops) if facts else None
-                    if boxes:
-                        after.append(forget_boxes(boxes, dead, dest, self.max_loops - used))
-                        any_left = True
-                    else:
-                        after.append(())
-                if any_left:
-                    inside.append((number, (dest, tuple(after), used)))
+                left = self.max_loops - used
+                after = tuple(move_on(facts, ops, dead, dest, left) if facts else () for facts in closed)
+                if any(after):
+                    inside.append((number, (dest, after, used)))
             else:
                 # a tag whose local facts rule the step out rules it out whatever its passengers
                 kept = tuple(facts if facts and boxes_after(facts, ops) else () for facts in closed)
@@ -337,9 +331,10 @@ class SummarisedCount:
         if carried_id in left:
             return left[carried_id]
         dest, used, ops, dead, tagged = self._exit_info[exit_id]
-        space = self.space
-        boxes = space._boxes_after(self._whole(tagged, carried, local), ops)
-        child = (dest, space._forget_boxes(boxes, dead, dest, self.max_loops - used), used) if boxes else None
+        after = self.space._move_on(
+            self._whole(tagged, carried, local), ops, dead, dest, self.max_loops - used
+        )
+        child = (dest, after, used) if after else None
         left[carried_id] = child
         return child
 
