@@ -3,18 +3,14 @@ history, whatever the regions (brute force on a fixture, the unsummarised count 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_routes import _REMITTAL_GUARDS, FIXTURES, brute_force
+from test_routes import brute_force, remittal_under_random_guards
 
 from procsim.analysis.routes import RouteSpace
 from procsim.analysis.routes.summary import choose_regions, local_fields
 from procsim.core.model import Process
-from procsim.io.process_reader import load_process_file
 
 NONE: tuple[dict[str, int], list[int]] = ({}, [])
 
@@ -50,14 +46,7 @@ def random_regions(draw, states: list[str]) -> list[list[str]]:
 def test_any_regions_under_any_guards_agree_with_brute_force(data, tmp_path_factory):
     """Random guards on the remittal fixture and random regions: the summarised counts are the
     brute-force counts, and counts and shortest routes are those without regions."""
-    document = yaml.safe_load((FIXTURES / "routes_remittal.yaml").read_text())
-    for transition in document["transitions"]:
-        if transition["trigger"] != "complain":
-            chosen = data.draw(st.lists(st.sampled_from(_REMITTAL_GUARDS), max_size=2, unique=True))
-            transition["guards"] = chosen
-    path = Path(tmp_path_factory.mktemp("remittal")) / "routes_remittal.yaml"
-    path.write_text(yaml.safe_dump(document))
-    process = load_process_file(path)
+    process = remittal_under_random_guards(data, tmp_path_factory)
     groups = data.draw(random_regions(list(process.states)))
     space = RouteSpace(process, regions=NONE)
     summarised = RouteSpace(process, regions=regions_of(space, groups))
@@ -173,14 +162,8 @@ def listed(space: RouteSpace, start: str, target: str | None, max_loops: int, li
 def test_routes_are_listed_node_by_node_as_over_the_whole_graph(data, tmp_path_factory):
     """Random guards on the remittal fixture (some make routes stuck or stopped by the loop bound):
     every route, in the same order, as the listing over the whole graph."""
-    document = yaml.safe_load((FIXTURES / "routes_remittal.yaml").read_text())
-    for transition in document["transitions"]:
-        if transition["trigger"] != "complain":
-            chosen = data.draw(st.lists(st.sampled_from(_REMITTAL_GUARDS), max_size=2, unique=True))
-            transition["guards"] = chosen
-    path = Path(tmp_path_factory.mktemp("remittal")) / "routes_remittal.yaml"
-    path.write_text(yaml.safe_dump(document))
-    space = RouteSpace(load_process_file(path))
+    process = remittal_under_random_guards(data, tmp_path_factory)
+    space = RouteSpace(process)
     target = data.draw(st.sampled_from([None, "warned", "dismissed", "whd"]))
     limit = data.draw(st.integers(1, 400))
     for max_loops in (1, 2):

@@ -156,6 +156,21 @@ class _Summary:
         self.stuck = 0
 
 
+def _prefixed(into: dict[Any, list[Any]], below: dict[Any, list[Any]], number: int) -> None:
+    """Add to ``into`` (key -> [routes, length, moves of the shortest]) what ``below`` holds for a
+    child reached by move ``number``. The steps on are taken in the process's order
+    (``moves_from``), so a route found through an earlier step wins a tie: only a shorter one
+    replaces it."""
+    for key, (count, length, moves) in below.items():
+        entry = into.get(key)
+        if entry is None:
+            into[key] = [count, length + 1, (number, *moves)]
+        else:
+            entry[0] += count
+            if length + 1 < entry[1]:
+                entry[1], entry[2] = length + 1, (number, *moves)
+
+
 def _better(candidate_length: int, candidate: tuple[int, ...], entry: list[Any]) -> None:
     """Keep in ``entry`` (count, length, moves) the shorter route, or the first in the process's order."""
     if candidate_length < entry[1] or (candidate_length == entry[1] and candidate < entry[2]):
@@ -287,27 +302,11 @@ class SummarisedCount:
                 summary.bounded = 1
             else:
                 summary.stuck = 1
-        # The steps on are in the process's order (``moves_from``), so a route found through an
-        # earlier step wins a tie: only a shorter one replaces it.
-        memo, exits, ends, leaves = self._memo, summary.exits, summary.ends, summary.leaves
+        memo, leaves = self._memo, summary.leaves
         for number, child in inside:
             below = memo[child]
-            for exit_key, (count, length, moves) in below.exits.items():
-                entry = exits.get(exit_key)
-                if entry is None:
-                    exits[exit_key] = [count, length + 1, (number, *moves)]
-                else:
-                    entry[0] += count
-                    if length + 1 < entry[1]:
-                        entry[1], entry[2] = length + 1, (number, *moves)
-            for end, (count, length, moves) in below.ends.items():
-                entry = ends.get(end)
-                if entry is None:
-                    ends[end] = [count, length + 1, (number, *moves)]
-                else:
-                    entry[0] += count
-                    if length + 1 < entry[1]:
-                        entry[1], entry[2] = length + 1, (number, *moves)
+            _prefixed(summary.exits, below.exits, number)
+            _prefixed(summary.ends, below.ends, number)
             for leaf, count in below.leaves.items():
                 leaves[leaf] = leaves.get(leaf, 0) + count
             summary.bounded += below.bounded
